@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path glue: makes the headers of an skb linear, asks the
+ * portable core to parse them, asks the state code for the outgoing tuple,
+ * lets the core rewrite the headers in place, fixes the skb's metadata
+ * (protocol, checksum offload, GSO) and sends the result on as a packet of
+ * the other family through LOCAL_OUT, so that conntrack, the OUTPUT chain
+ * and POSTROUTING see it like any packet the gateway originates (its
+ * source is a pool4 address, i.e. the gateway's own).
+ */
+#define pr_fmt(fmt) "nat64: " fmt
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/netfilter.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include "packet.h"
+#include "state.h"
+#include "stats.h"
+#include "core/rfc6052.h"
+#include "core/xlat.h"
+
+/* Enough for IPv6 + a few extension headers + TCP with options; malformed
+ * or unusual chains get one more try with PULL_MAX. */
+#define PULL_FIRST	128
+#define PULL_MAX	512
+
+/* Output of the core. Softirq with BH disabled: one buffer per CPU is ours
+ * until we return, and nothing we call re-enters the translator. */
+struct scratch {
+	u8 buf[NAT64_XLAT_OUT_MAX];
+};
+static DEFINE_PER_CPU(struct scratch, nat64_scratch);
+
+static void xlat_cfg(const struct nat64_instance *inst, struct nat64_xlat_cfg *cfg)
+{
+	const struct nat64_globals *g = &inst->globals;
+
+	cfg->zeroize_traffic_class = READ_ONCE(g->zeroize_traffic_class);
+	cfg->override_tos = READ_ONCE(g->override_tos);
+	cfg->tos = READ_ONCE(g->tos);
+	cfg->lowest_ipv6_mtu = READ_ONCE(g->lowest_ipv6_mtu);
+	cfg->plateaus = g->plateaus;
+	cfg->plateau_count = READ_ONCE(g->plateau_count);
+}
+
+static bool pull(struct sk_buff *skb, u32 len)
+{
+	return pskb_may_pull(skb, min_t(u32, skb->len, len));
+}
+
+/*
+ * Linear headers, parsed. ICMP errors are made linear whole because the
+ * core rewrites their inner packet too; ICMP checksums are completed first
+ * because the core converts them incrementally (no payload in sight).
+ */
+static int parse(struct sk_buff *skb, bool v6, struct nat64_pkt *pkt,
+		 enum nat64_stat *why)
+{
+	int (*parser)(const u8 *, u32, struct nat64_pkt *, enum nat64_stat *) =
+		v6 ? nat64_parse6 : nat64_parse4;
+	int err;
+
+	if (!pull(skb, PULL_FIRST))
+		goto truncated;
+	err = parser(skb->data, skb_headlen(skb), pkt, why);
+	if (err && skb_headlen(skb) < skb->len) {
+		if (!pull(skb, PULL_MAX))
+			goto truncated;
+		err = parser(skb->data, skb_headlen(skb), pkt, why);
+	}
+	if (err)
+		return err;
+	if (pkt->tot_len != skb->len)
+		goto truncated;
+	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP &&
+	    skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		*why = NAT64_STAT_DROP_INTERNAL;
+		return -EINVAL;
+	}
+	if (pkt->icmp_error && skb_headlen(skb) < skb->len) {
+		if (skb_linearize(skb)) {
+			*why = NAT64_STAT_DROP_NOMEM;
+			return -ENOMEM;
+		}
+		return parser(skb->data, skb_headlen(skb), pkt, why);
+	}
+	pkt->csum_partial = skb->ip_summed == CHECKSUM_PARTIAL;
+	return 0;
+truncated:
+	*why = v6 ? NAT64_STAT_DROP_TRUNCATED6 : NAT64_STAT_DROP_TRUNCATED4;
+	return -EINVAL;
+}
+
+/* Replace the first @consumed bytes of the packet with @n bytes of @out. */
+static int replace_head(struct sk_buff *skb, u32 consumed, const u8 *out, u32 n)
+{
+	if (n > consumed) {
+		if (skb_cow_head(skb, n - consumed))
+			return -ENOMEM;
+		__skb_push(skb, n - consumed);
+	} else {
+		__skb_pull(skb, consumed - n);
+	}
+	memcpy(skb->data, out, n);
+	return 0;
+}
+
+/* GSO packets keep being GSO packets of the other family; the stack
+ * re-validates them (DODGY). 4->6 headers grow by the difference, so the
+ * segment size shrinks by it to keep the segments within the same MTU. */
+static void fix_gso(struct sk_buff *skb, bool to6, int growth)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	if (!skb_is_gso(skb))
+		return;
+	if (to6 && (sh->gso_type & SKB_GSO_TCPV4)) {
+		sh->gso_type &= ~(SKB_GSO_TCPV4 | SKB_GSO_TCP_FIXEDID);
+		sh->gso_type |= SKB_GSO_TCPV6;
+	} else if (!to6 && (sh->gso_type & SKB_GSO_TCPV6)) {
+		sh->gso_type &= ~SKB_GSO_TCPV6;
+		sh->gso_type |= SKB_GSO_TCPV4;
+	}
+	if (growth > 0)
+		skb_decrease_gso_size(sh, growth);
+	sh->gso_type |= SKB_GSO_DODGY;
+	sh->gso_segs = 0;
+}
+
+/* The skb now holds a packet of the other family: make its metadata say
+ * so and forget everything the first family's stack attached to it. */
+static void fix_meta(struct sk_buff *skb, bool to6, u32 l4_off)
+{
+	skb->protocol = to6 ? htons(ETH_P_IPV6) : htons(ETH_P_IP);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, l4_off);
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		skb->csum_start = skb_headroom(skb) + l4_off;
+	else if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+	nf_reset_ct(skb);
+	skb_dst_drop(skb);
+	memset(skb->cb, 0, sizeof(skb->cb));
+}
+
+static int rewrite(struct sk_buff *skb, const struct nat64_pkt *pkt, bool to6,
+		   const void *outer, const void *inner,
+		   const struct nat64_xlat_cfg *cfg, enum nat64_stat *why)
+{
+	u8 *out = this_cpu_ptr(&nat64_scratch)->buf;
+	u32 consumed = 0, l4_off = 0, old_len = skb->len;
+	int n;
+
+	if (skb_ensure_writable(skb, skb_headlen(skb))) {
+		*why = NAT64_STAT_DROP_NOMEM;
+		return -ENOMEM;
+	}
+	if (to6)
+		n = nat64_xlat_4to6(skb->data, skb_headlen(skb), pkt, outer, inner,
+				    cfg, out, NAT64_XLAT_OUT_MAX, &consumed, &l4_off, why);
+	else
+		n = nat64_xlat_6to4(skb->data, skb_headlen(skb), pkt, outer, inner,
+				    cfg, out, NAT64_XLAT_OUT_MAX, &consumed, &l4_off, why);
+	if (n < 0)
+		return n;
+	if (WARN_ON_ONCE(consumed > skb_headlen(skb))) {
+		*why = NAT64_STAT_DROP_INTERNAL;
+		return -EINVAL;
+	}
+	if (replace_head(skb, consumed, out, n)) {
+		*why = NAT64_STAT_DROP_NOMEM;
+		return -ENOMEM;
+	}
+	fix_gso(skb, to6, (int)skb->len - (int)old_len);
+	fix_meta(skb, to6, l4_off);
+	return 0;
+}
+
+/* Route as the gateway's own packet: the source is a pool4 address,
+ * which need not be configured on any interface (ANYSRC). */
+static int send4(struct net *net, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct flowi4 fl4 = {
+		.daddr = iph->daddr,
+		.saddr = iph->saddr,
+		.flowi4_tos = RT_TOS(iph->tos),
+		.flowi4_proto = iph->protocol,
+		.flowi4_mark = skb->mark,
+		.flowi4_flags = FLOWI_FLAG_ANYSRC,
+	};
+	struct rtable *rt = ip_route_output_key(net, &fl4);
+
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	skb_dst_set(skb, &rt->dst);
+	ip_local_out(net, NULL, skb);
+	return 0;
+}
+
+static int send6(struct net *net, struct sk_buff *skb, u8 proto)
+{
+	const struct ipv6hdr *ip6 = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.daddr = ip6->daddr,
+		.saddr = ip6->saddr,
+		.flowi6_proto = proto,
+		.flowi6_mark = skb->mark,
+	};
+	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+	int err = dst->error;
+
+	if (err) {
+		dst_release(dst);
+		return err;
+	}
+	skb_dst_set(skb, dst);
+	ip6_local_out(net, NULL, skb);
+	return 0;
+}
+
+static enum nat64_verdict drop(struct nat64_instance *inst, enum nat64_stat why)
+{
+	nat64_stat_inc(inst, why);
+	if (READ_ONCE(inst->globals.logging_debug))
+		net_dbg_ratelimited("%s: dropped a packet (counter %d)\n", inst->name, why);
+	return NAT64_DROP;
+}
+
+/* ---- IPv6 -> IPv4 ------------------------------------------------------ */
+
+static int state6(struct nat64_instance *inst, struct sk_buff *skb,
+		  struct nat64_pkt *pkt, __be32 dst4, struct nat64_tuple4 *outer,
+		  struct nat64_tuple4 *inner, enum nat64_stat *why)
+{
+	int err;
+
+	if (!pkt->icmp_error) {
+		err = nat64_state_6to4(inst, pkt, dst4, skb->mark, outer, why);
+		if (err == -ENOSPC)	/* pool4 exhausted / max sessions */
+			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+		return err;
+	}
+	/* An error about a packet we sent towards IPv6: the inner packet
+	 * travelled (Y',y) -> (X',x); it becomes (Z,z) -> (T,t), and the
+	 * error itself goes from T to Z. */
+	if (nat64_state_inner6(inst, &pkt->inner6, inner)) {
+		*why = NAT64_STAT_DROP_ICMP_ERROR;
+		return -ENOENT;
+	}
+	memset(outer, 0, sizeof(*outer));
+	outer->src = inner->dst;
+	outer->dst = inner->src;
+	outer->proto = IPPROTO_ICMP;
+	return 0;
+}
+
+enum nat64_verdict nat64_translate6(struct nat64_instance *inst, struct sk_buff *skb)
+{
+	struct nat64_tuple4 outer, inner;
+	struct nat64_xlat_cfg cfg;
+	struct nat64_pkt pkt;
+	enum nat64_stat why = NAT64_STAT_DROP_INTERNAL;
+	__be32 dst4, src4;
+
+	nat64_stat_inc(inst, NAT64_STAT_RECEIVED6);
+	if (!pull(skb, sizeof(struct ipv6hdr)) || skb->len < sizeof(struct ipv6hdr))
+		return drop(inst, NAT64_STAT_DROP_TRUNCATED6);
+	/* Only packets towards pool6 are ours; look before parsing so that
+	 * a greedy (netfilter) instance leaves everything else alone. */
+	if (!nat64_rfc6052_extract(&inst->pool6, &ipv6_hdr(skb)->daddr, &dst4)) {
+		nat64_stat_inc(inst, NAT64_STAT_NOT_OURS6);
+		return NAT64_CONTINUE;
+	}
+	if (!READ_ONCE(inst->globals.enabled)) {
+		nat64_stat_inc(inst, NAT64_STAT_DISABLED);
+		return NAT64_CONTINUE;
+	}
+	if (parse(skb, true, &pkt, &why))
+		return drop(inst, why);
+	/* A source inside pool6 means the packet came back to us: a loop. */
+	if (nat64_rfc6052_extract(&inst->pool6, &pkt.t6.src, &src4))
+		return drop(inst, NAT64_STAT_DROP_HAIRPIN_LOOP);
+	if (pkt.ttl <= 1) {
+		icmpv6_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+		return drop(inst, NAT64_STAT_DROP_HOP_LIMIT);
+	}
+	if (state6(inst, skb, &pkt, dst4, &outer, &inner, &why))
+		return drop(inst, why);
+	xlat_cfg(inst, &cfg);
+	if (rewrite(skb, &pkt, false, &outer, pkt.icmp_error ? &inner : NULL, &cfg, &why))
+		return drop(inst, why);
+	if (send4(inst->net, skb)) {
+		kfree_skb(skb);
+		nat64_stat_inc(inst, NAT64_STAT_DROP_ROUTE);
+		return NAT64_STOLEN;
+	}
+	nat64_stat_inc(inst, NAT64_STAT_SUCCESS);
+	return NAT64_STOLEN;
+}
+
+/* ---- IPv4 -> IPv6 ------------------------------------------------------ */
+
+/* icmp_send() needs a route on the packet; at PRE_ROUTING it has none. */
+static void icmp4_error(struct sk_buff *skb, int type, int code, __be32 info)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_dst(skb) &&
+	    nat64_route_input4(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
+		return;
+	icmp_send(skb, type, code, info);
+}
+
+static int state4(struct nat64_instance *inst, struct nat64_pkt *pkt,
+		  struct nat64_tuple6 *outer, struct nat64_tuple6 *inner,
+		  enum nat64_stat *why)
+{
+	if (!pkt->icmp_error)
+		return nat64_state_4to6(inst, pkt, outer, why);
+	/* The inner packet travelled (T,t) -> (Z,z): it becomes
+	 * (X',x) -> (Y',y). The error goes from the sender embedded in
+	 * pool6 to X'. */
+	if (nat64_state_inner4(inst, &pkt->inner4, inner)) {
+		*why = NAT64_STAT_DROP_NO_BIB4;
+		return -ENOENT;
+	}
+	memset(outer, 0, sizeof(*outer));
+	nat64_rfc6052_embed(&inst->pool6, pkt->t4.src, &outer->src);
+	outer->dst = inner->src;
+	outer->proto = IPPROTO_ICMP;
+	return 0;
+}
+
+enum nat64_verdict nat64_translate4(struct nat64_instance *inst, struct sk_buff *skb)
+{
+	struct nat64_tuple6 outer, inner;
+	struct nat64_xlat_cfg cfg;
+	struct nat64_pkt pkt;
+	enum nat64_stat why = NAT64_STAT_DROP_INTERNAL;
+	int err;
+
+	nat64_stat_inc(inst, NAT64_STAT_RECEIVED4);
+	if (!READ_ONCE(inst->globals.enabled)) {
+		nat64_stat_inc(inst, NAT64_STAT_DISABLED);
+		return NAT64_CONTINUE;
+	}
+	if (parse(skb, false, &pkt, &why)) {
+		/* A greedy instance sees all IPv4 traffic: what it cannot
+		 * parse is somebody else's business, not a drop of ours. */
+		nat64_stat_inc(inst, NAT64_STAT_NOT_OURS4);
+		return NAT64_CONTINUE;
+	}
+	err = state4(inst, &pkt, &outer, &inner, &why);
+	if (err == -ENOENT) {	/* no binding: not a packet of ours */
+		nat64_stat_inc(inst, NAT64_STAT_NOT_OURS4);
+		return NAT64_CONTINUE;
+	}
+	if (err)
+		return drop(inst, why);
+	if (pkt.ttl <= 1) {
+		icmp4_error(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		return drop(inst, NAT64_STAT_DROP_HOP_LIMIT);
+	}
+	xlat_cfg(inst, &cfg);
+	if (rewrite(skb, &pkt, true, &outer, pkt.icmp_error ? &inner : NULL, &cfg, &why))
+		return drop(inst, why);
+	/* Without DF the translator fragments what does not fit (RFC 7915
+	 * §4); the IPv6 output path does it when told to ignore DF. */
+	skb->ignore_df = !pkt.df;
+	if (send6(inst->net, skb, pkt.proto == IPPROTO_ICMP ? IPPROTO_ICMPV6 : pkt.proto)) {
+		kfree_skb(skb);
+		nat64_stat_inc(inst, NAT64_STAT_DROP_ROUTE);
+		return NAT64_STOLEN;
+	}
+	nat64_stat_inc(inst, NAT64_STAT_SUCCESS);
+	return NAT64_STOLEN;
+}
