@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pool4: the IPv4 transport addresses the NAT64 hands out, and the choice
+ * of one for a new BIB entry (RFC 6146 §3.5.1.1, RFC 6056).
+ *
+ * Each pool4 entry (mark, proto, prefix, ports) keeps one port bitmap per
+ * address (core/port_alloc.c), allocated when the entry is added (small
+ * prefixes) or on first use. With no entry for a (mark, proto), the
+ * namespace's own IPv4 addresses serve with ports 61001-65535, as in Jool.
+ *
+ * Choice: the address from a keyed hash of X' alone, so all flows of one
+ * IPv6 host share one IPv4 address while it has ports (RFC 4787 "paired"
+ * pooling); the port from a keyed hash of (X', x) as the bitmap search's
+ * start (RFC 6056 algorithm 3 style). Full addresses and full entries are
+ * skipped by their free counts, so an exhausted pool answers at once.
+ */
+#define pr_fmt(fmt) "nat64: " fmt
+
+#include <linux/inetdevice.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/netdevice.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+#include "state_int.h"
+
+/* Above this many addresses an entry's bitmaps are allocated on first use. */
+#define EAGER_ADDRS		1024
+/* Bounds the per-packet walk over the entries of a protocol. */
+#define MAX_POOL4_ENTRIES	4096
+
+static u32 plen_mask(u8 plen)
+{
+	return plen ? ~0U << (32 - plen) : 0;
+}
+
+bool nat64_p4_range_has(const struct nat64_pool4_entry *e, __be32 addr)
+{
+	return !((be32_to_cpu(addr) ^ be32_to_cpu(e->addr)) & plen_mask(e->plen));
+}
+
+static struct nat64_paddr *paddr_new(__be32 addr, u16 min, u16 max,
+				     struct nat64_p4range *r, gfp_t gfp)
+{
+	struct nat64_paddr *pa;
+
+	pa = kmalloc(offsetof(struct nat64_paddr, ports) +
+		     nat64_ports_size(min, max), gfp);
+	if (!pa)
+		return NULL;
+	spin_lock_init(&pa->lock);
+	pa->live = true;
+	refcount_set(&pa->refs, 1);
+	pa->addr = addr;
+	pa->range = r;
+	INIT_LIST_HEAD(&pa->dflt);
+	nat64_ports_init(&pa->ports, min, max);
+	return pa;
+}
+
+static void paddr_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct nat64_paddr, rcu));
+}
+
+void nat64_paddr_put(struct nat64_paddr *pa)
+{
+	/* The data path may still be looking at it through a range slot. */
+	if (refcount_dec_and_test(&pa->refs))
+		call_rcu(&pa->rcu, paddr_free_rcu);
+}
+
+/* Stop allocating from pa and drop the owner's reference. */
+static void paddr_detach(struct nat64_paddr *pa)
+{
+	spin_lock_bh(&pa->lock);
+	pa->live = false;
+	pa->range = NULL;
+	spin_unlock_bh(&pa->lock);
+	nat64_paddr_put(pa);
+}
+
+/* Take a port from pa for the flow; a counted reference on success. */
+static int paddr_alloc(struct nat64_paddr *pa, u16 want, u32 hash, u16 *port)
+{
+	int err = -ENOSPC;
+
+	if (!READ_ONCE(pa->ports.nfree))
+		return -ENOSPC;
+	spin_lock_bh(&pa->lock);
+	if (pa->live) {
+		err = nat64_ports_alloc(&pa->ports, want, hash, port);
+		if (!err) {
+			refcount_inc(&pa->refs);
+			if (pa->range)
+				atomic_long_dec(&pa->range->nfree);
+		}
+	}
+	spin_unlock_bh(&pa->lock);
+	return err;
+}
+
+void nat64_p4_release(struct nat64_paddr *pa, __be16 port)
+{
+	spin_lock_bh(&pa->lock);
+	if (nat64_ports_used(&pa->ports, be16_to_cpu(port))) {
+		nat64_ports_free(&pa->ports, be16_to_cpu(port));
+		if (pa->range)
+			atomic_long_inc(&pa->range->nfree);
+	}
+	spin_unlock_bh(&pa->lock);
+	nat64_paddr_put(pa);
+}
+
+static __be32 range_addr(const struct nat64_p4range *r, u32 j)
+{
+	return cpu_to_be32(be32_to_cpu(r->e.addr) + j);
+}
+
+/* The bitmap of the j-th address of r, created on first use. */
+static struct nat64_paddr *range_paddr(struct nat64_p4range *r, u32 j, gfp_t gfp)
+{
+	struct nat64_paddr *pa = rcu_dereference_check(r->pa[j], 1);
+	struct nat64_paddr *fresh;
+
+	if (pa)
+		return pa;
+	fresh = paddr_new(range_addr(r, j), r->e.port_min, r->e.port_max, r, gfp);
+	if (!fresh)
+		return NULL;
+	spin_lock_bh(&r->lock);
+	pa = rcu_dereference_protected(r->pa[j], lockdep_is_held(&r->lock));
+	if (!pa && !r->removed) {
+		rcu_assign_pointer(r->pa[j], fresh);
+		pa = fresh;
+		fresh = NULL;
+	}
+	spin_unlock_bh(&r->lock);
+	kfree(fresh);
+	return pa;
+}
+
+struct p4_choice {
+	u16 want;		/* x, host order */
+	u32 hport;		/* hash of (X', x) */
+	__be32 addr;
+	u16 port;
+	struct nat64_paddr *pa;
+};
+
+static int try_range(struct nat64_p4range *r, u32 from, u32 to, struct p4_choice *c)
+{
+	u32 j;
+	int err = -ENOSPC;
+
+	for (j = from; j < to; j++) {
+		struct nat64_paddr *pa;
+
+		if (!atomic_long_read(&r->nfree))
+			return -ENOSPC;
+		pa = range_paddr(r, j, GFP_ATOMIC);
+		if (!pa) {
+			err = -ENOMEM;
+			continue;
+		}
+		if (!paddr_alloc(pa, c->want, c->hport, &c->port)) {
+			c->addr = pa->addr;
+			c->pa = pa;
+			return 0;
+		}
+	}
+	return err;
+}
+
+/*
+ * Addresses of the entries of (mark, proto) form one sequence; start at
+ * index start and go round once. Returns -ENOENT if no entry has the mark.
+ */
+static int alloc_ranges(struct nat64_state *st, int pi, u32 mark, u32 hsrc,
+			struct p4_choice *c)
+{
+	struct nat64_p4range *r;
+	unsigned long nfree = 0;
+	u32 n = 0, start, base;
+	int err = -ENOSPC, ret;
+
+	list_for_each_entry_rcu(r, &st->ranges[pi], list) {
+		if (r->e.mark != mark)
+			continue;
+		n += r->naddrs;
+		nfree += atomic_long_read(&r->nfree);
+	}
+	if (!n)
+		return -ENOENT;
+	if (!nfree)
+		return -ENOSPC;		/* exhausted: known without a search */
+	start = reciprocal_scale(hsrc, n);
+	/* Pass 1: from start to the end; pass 2: from the beginning to start. */
+	base = 0;
+	list_for_each_entry_rcu(r, &st->ranges[pi], list) {
+		if (r->e.mark != mark)
+			continue;
+		if (start < base + r->naddrs) {
+			ret = try_range(r, start > base ? start - base : 0, r->naddrs, c);
+			if (!ret)
+				return 0;
+			if (ret == -ENOMEM)
+				err = ret;
+		}
+		base += r->naddrs;
+	}
+	base = 0;
+	list_for_each_entry_rcu(r, &st->ranges[pi], list) {
+		if (r->e.mark != mark)
+			continue;
+		if (base >= start)
+			break;
+		ret = try_range(r, 0, min(start - base, r->naddrs), c);
+		if (!ret)
+			return 0;
+		if (ret == -ENOMEM)
+			err = ret;
+		base += r->naddrs;
+	}
+	return err;
+}
+
+/* Default bitmaps are only freed with the instance: the result outlives
+ * the read section. */
+static struct nat64_paddr *dflt_find(struct nat64_state *st, int pi, __be32 addr)
+{
+	struct nat64_paddr *pa, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pa, &st->dflt[pi], dflt) {
+		if (pa->addr == addr) {
+			found = pa;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* The bitmap of a default (own) address, created on first use. */
+static struct nat64_paddr *dflt_paddr(struct nat64_state *st, int pi, __be32 addr,
+				      gfp_t gfp)
+{
+	struct nat64_paddr *pa, *fresh;
+
+	pa = dflt_find(st, pi, addr);
+	if (pa)
+		return pa;
+	fresh = paddr_new(addr, NAT64_DEFAULT_PORT_MIN, NAT64_DEFAULT_PORT_MAX, NULL, gfp);
+	if (!fresh)
+		return NULL;
+	spin_lock_bh(&st->dflt_lock);
+	pa = dflt_find(st, pi, addr);
+	if (!pa) {
+		list_add_tail_rcu(&fresh->dflt, &st->dflt[pi]);
+		pa = fresh;
+		fresh = NULL;
+	}
+	spin_unlock_bh(&st->dflt_lock);
+	kfree(fresh);
+	return pa;
+}
+
+static bool usable_own_addr(__be32 a)
+{
+	return !ipv4_is_loopback(a) && !ipv4_is_zeronet(a) && !ipv4_is_multicast(a);
+}
+
+/*
+ * Empty pool4 for (mark, proto): the namespace's own addresses. The walk
+ * over the interfaces happens only when a BIB entry is created.
+ */
+static int alloc_default(struct nat64_state *st, int pi, u32 hsrc, struct p4_choice *c)
+{
+	struct net_device *dev;
+	struct in_device *in_dev;
+	const struct in_ifaddr *ifa;
+	u32 n = 0, i, start;
+	int pass, err = -ENOSPC;
+
+	for_each_netdev_rcu(st->inst->net, dev) {
+		in_dev = __in_dev_get_rcu(dev);
+		if (!in_dev)
+			continue;
+		in_dev_for_each_ifa_rcu(ifa, in_dev)
+			n += usable_own_addr(ifa->ifa_local);
+	}
+	if (!n)
+		return -ENOSPC;
+	start = reciprocal_scale(hsrc, n);
+	for (pass = 0; pass < 2; pass++) {
+		i = 0;
+		for_each_netdev_rcu(st->inst->net, dev) {
+			in_dev = __in_dev_get_rcu(dev);
+			if (!in_dev)
+				continue;
+			in_dev_for_each_ifa_rcu(ifa, in_dev) {
+				struct nat64_paddr *pa;
+
+				if (!usable_own_addr(ifa->ifa_local))
+					continue;
+				i++;
+				if (pass == 0 ? i - 1 < start : i - 1 >= start)
+					continue;
+				pa = dflt_paddr(st, pi, ifa->ifa_local, GFP_ATOMIC);
+				if (!pa) {
+					err = -ENOMEM;
+					continue;
+				}
+				if (!paddr_alloc(pa, c->want, c->hport, &c->port)) {
+					c->addr = pa->addr;
+					c->pa = pa;
+					return 0;
+				}
+			}
+		}
+	}
+	return err;
+}
+
+int nat64_p4_alloc(struct nat64_state *st, int pi, u32 mark,
+		   const struct in6_addr *x6, __be16 x, __be32 *addr,
+		   __be16 *port, struct nat64_paddr **pa, enum nat64_stat *why)
+{
+	struct {
+		struct in6_addr a;
+		u32 port;
+	} k = { .a = *x6, .port = be16_to_cpu(x) };
+	struct p4_choice c = { .want = be16_to_cpu(x) };
+	u32 hsrc;
+	int err;
+
+	hsrc = (u32)siphash(x6, sizeof(*x6), &st->p4key);
+	c.hport = (u32)siphash(&k, sizeof(k), &st->p4key);
+	err = alloc_ranges(st, pi, mark, hsrc, &c);
+	if (err == -ENOENT)
+		err = alloc_default(st, pi, hsrc, &c);
+	if (err) {
+		*why = err == -ENOMEM ? NAT64_STAT_DROP_NOMEM :
+					NAT64_STAT_DROP_POOL4_EXHAUSTED;
+		return err;
+	}
+	*addr = c.addr;
+	*port = cpu_to_be16(c.port);
+	*pa = c.pa;
+	return 0;
+}
+
+/* Process context, st->cfg held: the bitmap that owns (addr, port). */
+static struct nat64_paddr *find_owner(struct nat64_state *st, int pi, __be32 addr,
+				      u16 port, struct netlink_ext_ack *extack)
+{
+	struct nat64_p4range *r;
+	struct net_device *dev;
+
+	list_for_each_entry(r, &st->ranges[pi], list) {
+		if (!nat64_p4_range_has(&r->e, addr) ||
+		    port < r->e.port_min || port > r->e.port_max)
+			continue;
+		return range_paddr(r, be32_to_cpu(addr) - be32_to_cpu(r->e.addr),
+				   GFP_KERNEL);
+	}
+	if (list_empty(&st->ranges[pi]) && usable_own_addr(addr) &&
+	    port >= NAT64_DEFAULT_PORT_MIN) {
+		dev = __ip_dev_find(st->inst->net, addr, false);
+		if (dev)
+			return dflt_paddr(st, pi, addr, GFP_KERNEL);
+	}
+	NL_SET_ERR_MSG(extack, "IPv4 transport address is not in pool4 (add it to pool4 first)");
+	return ERR_PTR(-EINVAL);
+}
+
+int nat64_p4_take(struct nat64_state *st, int pi, __be32 addr, __be16 port,
+		  struct nat64_paddr **pap, struct netlink_ext_ack *extack)
+{
+	struct nat64_paddr *pa;
+	int err = -EINVAL;
+
+	pa = find_owner(st, pi, addr, be16_to_cpu(port), extack);
+	if (IS_ERR(pa))
+		return PTR_ERR(pa);
+	if (!pa)
+		return -ENOMEM;
+	spin_lock_bh(&pa->lock);
+	if (pa->live) {
+		err = nat64_ports_take(&pa->ports, be16_to_cpu(port));
+		if (!err) {
+			refcount_inc(&pa->refs);
+			if (pa->range)
+				atomic_long_dec(&pa->range->nfree);
+		}
+	}
+	spin_unlock_bh(&pa->lock);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG(extack, "IPv4 transport address is already in use by another binding");
+	else if (err)
+		NL_SET_ERR_MSG(extack, "IPv4 transport address is not usable");
+	if (!err)
+		*pap = pa;
+	return err;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static int check_entry(struct nat64_pool4_entry *e, bool adding,
+		       struct netlink_ext_ack *extack)
+{
+	if (nat64_proto_index(e->proto) < 0) {
+		NL_SET_ERR_MSG(extack, "pool4 protocol must be TCP, UDP or ICMP");
+		return -EINVAL;
+	}
+	e->proto = nat64_index_proto(nat64_proto_index(e->proto));
+	if (e->plen > 32) {
+		NL_SET_ERR_MSG(extack, "pool4 prefix length must be at most 32");
+		return -EINVAL;
+	}
+	if (adding && e->plen < 16) {
+		NL_SET_ERR_MSG(extack, "pool4 entry too large: at most 65536 addresses (prefix length >= 16)");
+		return -EINVAL;
+	}
+	if (be32_to_cpu(e->addr) & ~plen_mask(e->plen)) {
+		NL_SET_ERR_MSG(extack, "pool4 address has bits set past the prefix length");
+		return -EINVAL;
+	}
+	if (e->port_min > e->port_max) {
+		NL_SET_ERR_MSG(extack, "pool4 port range: minimum is above maximum");
+		return -EINVAL;
+	}
+	/* Port 0 cannot carry TCP or UDP; ICMP identifier 0 is fine. */
+	if (adding && e->proto != IPPROTO_ICMP && e->port_min == 0) {
+		if (e->port_max == 0) {
+			NL_SET_ERR_MSG(extack, "pool4 port 0 is not usable for TCP or UDP");
+			return -EINVAL;
+		}
+		e->port_min = 1;
+	}
+	return 0;
+}
+
+static bool overlaps(const struct nat64_pool4_entry *a, const struct nat64_pool4_entry *b)
+{
+	u8 plen = min(a->plen, b->plen);
+	struct nat64_pool4_entry wide = { .addr = a->addr, .plen = plen };
+
+	return nat64_p4_range_has(&wide, b->addr) &&
+	       a->port_min <= b->port_max && b->port_min <= a->port_max;
+}
+
+static struct nat64_p4range *range_new(const struct nat64_pool4_entry *e)
+{
+	u32 naddrs = 1U << (32 - e->plen), j;
+	struct nat64_p4range *r;
+
+	r = kvzalloc(struct_size(r, pa, naddrs), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	r->e = *e;
+	r->naddrs = naddrs;
+	spin_lock_init(&r->lock);
+	atomic_long_set(&r->nfree, (long)naddrs * (e->port_max - e->port_min + 1));
+	if (naddrs > EAGER_ADDRS)
+		return r;
+	for (j = 0; j < naddrs; j++) {
+		struct nat64_paddr *pa = paddr_new(range_addr(r, j), e->port_min,
+						   e->port_max, r, GFP_KERNEL);
+
+		if (!pa)
+			break;	/* the rest is allocated on first use */
+		RCU_INIT_POINTER(r->pa[j], pa);
+	}
+	return r;
+}
+
+static void range_free_rcu(struct rcu_head *rcu)
+{
+	kvfree(container_of(rcu, struct nat64_p4range, rcu));
+}
+
+/* Unlinked from st->ranges already: stop every bitmap, free after RCU. */
+static void range_retire(struct nat64_p4range *r)
+{
+	struct nat64_paddr *pa;
+	u32 j;
+
+	spin_lock_bh(&r->lock);
+	r->removed = true;	/* no more lazy installs */
+	spin_unlock_bh(&r->lock);
+	for (j = 0; j < r->naddrs; j++) {
+		pa = rcu_dereference_protected(r->pa[j], 1);
+		if (pa)
+			paddr_detach(pa);
+	}
+	call_rcu(&r->rcu, range_free_rcu);
+}
+
+int nat64_pool4_add(struct nat64_instance *inst, const struct nat64_pool4_entry *entry,
+		    struct netlink_ext_ack *extack)
+{
+	struct nat64_state *st = inst->state;
+	struct nat64_pool4_entry e = *entry;
+	struct nat64_p4range *r;
+	int pi, err;
+
+	err = check_entry(&e, true, extack);
+	if (err)
+		return err;
+	pi = nat64_proto_index(e.proto);
+	mutex_lock(&st->cfg);
+	list_for_each_entry(r, &st->ranges[pi], list) {
+		if (r->e.mark == e.mark && r->e.addr == e.addr && r->e.plen == e.plen &&
+		    r->e.port_min == e.port_min && r->e.port_max == e.port_max) {
+			NL_SET_ERR_MSG(extack, "pool4 entry already exists");
+			err = -EEXIST;
+			goto out;
+		}
+		/* Any mark: one (proto, address, port) must have one owner. */
+		if (overlaps(&r->e, &e)) {
+			NL_SET_ERR_MSG(extack, "pool4 entry overlaps an existing entry (same protocol, address and ports)");
+			err = -EEXIST;
+			goto out;
+		}
+	}
+	if (st->nranges >= MAX_POOL4_ENTRIES) {
+		NL_SET_ERR_MSG(extack, "too many pool4 entries");
+		err = -ENOSPC;
+		goto out;
+	}
+	r = range_new(&e);
+	if (!r) {
+		err = -ENOMEM;
+		goto out;
+	}
+	list_add_tail_rcu(&r->list, &st->ranges[pi]);
+	st->nranges++;
+out:
+	mutex_unlock(&st->cfg);
+	return err;
+}
+
+/* st->cfg held: unlink the entries of list, then retire and maybe purge. */
+static void retire_all(struct nat64_state *st, int pi, struct list_head *dead,
+		       bool quick)
+{
+	struct nat64_p4range *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, dead, dead) {
+		range_retire(r);
+		if (!quick)
+			nat64_state_kill_range(st, pi, &r->e);
+	}
+}
+
+int nat64_pool4_del(struct nat64_instance *inst, const struct nat64_pool4_entry *entry,
+		    bool quick, struct netlink_ext_ack *extack)
+{
+	struct nat64_state *st = inst->state;
+	struct nat64_pool4_entry e = *entry;
+	struct nat64_p4range *r, *tmp;
+	LIST_HEAD(dead);
+	int pi, err;
+
+	err = check_entry(&e, false, extack);
+	if (err)
+		return err;
+	pi = nat64_proto_index(e.proto);
+	mutex_lock(&st->cfg);
+	/* Every entry of the mark inside the given prefix and port range. */
+	list_for_each_entry_safe(r, tmp, &st->ranges[pi], list) {
+		if (r->e.mark != e.mark || r->e.plen < e.plen ||
+		    !nat64_p4_range_has(&e, r->e.addr) ||
+		    r->e.port_min < e.port_min || r->e.port_max > e.port_max)
+			continue;
+		list_del_rcu(&r->list);
+		list_add_tail(&r->dead, &dead);
+		st->nranges--;
+	}
+	if (list_empty(&dead)) {
+		NL_SET_ERR_MSG(extack, "no pool4 entry matches (mark, protocol, prefix and ports)");
+		err = -ESRCH;
+	}
+	/* Entries hold no reference from the data path: an RCU grace period
+	 * (call_rcu in range_retire) covers readers that still walk them. */
+	retire_all(st, pi, &dead, quick);
+	mutex_unlock(&st->cfg);
+	return err;
+}
+
+static void flush_ranges(struct nat64_state *st, bool quick)
+{
+	struct nat64_p4range *r, *tmp;
+	int pi;
+
+	mutex_lock(&st->cfg);
+	for (pi = 0; pi < NAT64_NPROTO; pi++) {
+		LIST_HEAD(dead);
+
+		list_for_each_entry_safe(r, tmp, &st->ranges[pi], list) {
+			list_del_rcu(&r->list);
+			list_add_tail(&r->dead, &dead);
+			st->nranges--;
+		}
+		retire_all(st, pi, &dead, quick);
+	}
+	mutex_unlock(&st->cfg);
+}
+
+void nat64_pool4_flush(struct nat64_instance *inst, bool quick)
+{
+	flush_ranges(inst->state, quick);
+}
+
+bool nat64_state_is_pool4_addr(struct nat64_instance *inst, __be32 addr)
+{
+	struct nat64_state *st = inst->state;
+	struct nat64_p4range *r;
+	bool some_empty = false;
+	int pi;
+
+	for (pi = 0; pi < NAT64_NPROTO; pi++) {
+		if (list_empty(&st->ranges[pi]))
+			some_empty = true;
+		list_for_each_entry_rcu(r, &st->ranges[pi], list)
+			if (nat64_p4_range_has(&r->e, addr))
+				return true;
+	}
+	/* A protocol without entries uses the namespace's own addresses. */
+	return some_empty && usable_own_addr(addr) &&
+	       __ip_dev_find(inst->net, addr, false);
+}
+
+/* Instance teardown: no reader left, every BIB already gone. */
+void nat64_p4_destroy(struct nat64_state *st)
+{
+	struct nat64_paddr *pa, *ptmp;
+	int pi;
+
+	flush_ranges(st, true);
+	for (pi = 0; pi < NAT64_NPROTO; pi++) {
+		list_for_each_entry_safe(pa, ptmp, &st->dflt[pi], dflt) {
+			list_del(&pa->dflt);
+			paddr_detach(pa);
+		}
+	}
+}
