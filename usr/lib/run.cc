@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "cli.h"
+#include "nlmsg.h"
+#include "output.h"
+#include "values.h"
+
+namespace nat64 {
+
+std::string Error::describe() const
+{
+  std::string reason = err ? std::strerror(err) : "";
+  if (kind == Kind::kernel && err == EPERM && message.empty())
+    return reason + " (CAP_NET_ADMIN is required)";
+  if (message.empty())
+    return reason.empty() ? "unknown error" : reason;
+  if (reason.empty())
+    return message;
+  return fmt::format("{} ({})", message, reason);
+}
+
+namespace {
+
+// Sends a request that expects no data back.
+Status send(Transport &t, Result<MsgPtr> msg)
+{
+  if (!msg)
+    return std::move(msg).error();
+  return t.exchange(msg->get(), [](const nlmsghdr *) { return Status(); });
+}
+
+// Sends a request and decodes each answer with `decode`, handing the result
+// to `use`.
+template <typename Decode, typename Use>
+Status collect(Transport &t, Result<MsgPtr> msg, Decode decode, Use use)
+{
+  if (!msg)
+    return std::move(msg).error();
+  return t.exchange(msg->get(), [&](const nlmsghdr *h) -> Status {
+    auto v = decode(h);
+    if (!v)
+      return std::move(v).error();
+    use(std::move(*v));
+    return {};
+  });
+}
+
+Error with_context(Error e, std::string_view context)
+{
+  if (e.kind == Error::Kind::kernel)
+    e.message = e.message.empty() ? fmt::format("{}", context) : fmt::format("{}: {}", context, e.message);
+  return e;
+}
+
+// A table streamed from a dump: the header goes out with the first row (or
+// at the end of a successful, empty dump), so a failure prints no header.
+template <typename Decode, typename Row>
+Status stream_table(Transport &t, Result<MsgPtr> msg, std::ostream &out, const std::string &header,
+                    Decode decode, Row row)
+{
+  bool started = false;
+  Status s = collect(t, std::move(msg), decode, [&](const auto &entry) {
+    if (!started)
+      out << header;
+    started = true;
+    out << row(entry);
+  });
+  if (s && !started)
+    out << header;
+  return s;
+}
+
+struct Runner {
+  Transport &t;
+  std::ostream &out;
+  int fam = t.family();
+
+  Status operator()(const InstanceDisplay &c)
+  {
+    auto s = stream_table(t, encode_instance_dump(fam), out, instance_header(c.table), decode_instance,
+                          [&](const InstanceEntry &e) { return instance_row(e, c.table); });
+    if (s)
+      out << instance_footer(c.table);
+    return s;
+  }
+
+  Status operator()(const InstanceAdd &c) { return send(t, encode_instance_add(fam, c)); }
+  Status operator()(const InstanceRemove &c) { return send(t, encode_instance_remove(fam, c.iname)); }
+  Status operator()(const InstanceFlush &) { return send(t, encode_instance_flush(fam)); }
+
+  Status operator()(const InstanceStatus &c)
+  {
+    Status s = collect(t, encode_instance_get(fam, c.iname), decode_instance, [](const InstanceEntry &) {});
+    if (s) {
+      out << "Running\n";
+      return s;
+    }
+    if (s.error().kind == Error::Kind::kernel && s.error().err == ESRCH) {
+      out << "Dead\n" << fmt::format("(Instance '{}' does not exist.)\n", c.iname);
+      return {};
+    }
+    out << "Status unknown\n";
+    return s;
+  }
+
+  Status operator()(const Pool4Display &c)
+  {
+    std::vector<Pool4Entry> entries;
+    auto s = collect(t, encode_pool4_dump(fam, c.iname, c.proto), decode_pool4,
+                     [&](Pool4Entry e) { entries.push_back(e); });
+    if (s)
+      out << pool4_table(entries, c.table);
+    return s;
+  }
+
+  Status operator()(const Pool4Add &c)
+  {
+    for (const auto &e : c.entries) {
+      Status s = send(t, encode_pool4_add(fam, c.iname, e));
+      if (!s)
+        return c.entries.size() > 1 ? with_context(std::move(s).error(), proto_name(e.proto)) : s;
+    }
+    return {};
+  }
+
+  Status operator()(const Pool4Remove &c)
+  {
+    for (const auto &e : c.entries) {
+      Status s = send(t, encode_pool4_remove(fam, c.iname, e, c.quick));
+      if (!s)
+        return c.entries.size() > 1 ? with_context(std::move(s).error(), proto_name(e.proto)) : s;
+    }
+    return {};
+  }
+
+  Status operator()(const Pool4Flush &c) { return send(t, encode_pool4_flush(fam, c.iname, c.quick)); }
+
+  Status operator()(const BibDisplay &c)
+  {
+    return stream_table(t, encode_bib_dump(fam, c.iname, c.proto), out, bib_header(c.table), decode_bib,
+                        [&](const BibEntry &e) { return bib_row(e, c.table); });
+  }
+
+  Status operator()(const BibAdd &c) { return send(t, encode_bib_add(fam, c)); }
+  Status operator()(const BibRemove &c) { return send(t, encode_bib_remove(fam, c)); }
+
+  Status operator()(const SessionDisplay &c)
+  {
+    return stream_table(t, encode_session_dump(fam, c.iname, c.proto), out, session_header(c.table),
+                        decode_session, [&](const SessionEntry &e) { return session_row(e, c.table); });
+  }
+
+  Status operator()(const StatsDisplay &c)
+  {
+    std::vector<StatValue> stats;
+    auto s = collect(t, encode_stats_get(fam, c.iname), decode_stats,
+                     [&](std::vector<StatValue> v) { stats = std::move(v); });
+    if (s)
+      out << stats_table(stats, c.all, c.explain, c.table);
+    return s;
+  }
+
+  Status operator()(const GlobalDisplay &c)
+  {
+    std::vector<GlobalValue> values;
+    auto s = collect(t, encode_global_get(fam, c.iname), decode_globals,
+                     [&](std::vector<GlobalValue> v) { values = std::move(v); });
+    if (!s)
+      return s;
+    std::stable_sort(values.begin(), values.end(),
+                     [](const GlobalValue &a, const GlobalValue &b) { return a.meta->id < b.meta->id; });
+    out << globals_table(values, c.table);
+    return s;
+  }
+
+  Status operator()(const GlobalUpdate &c)
+  {
+    return send(t, encode_global_set(fam, c.iname, std::span<const GlobalValue>(&c.value, 1)));
+  }
+};
+
+void report(std::ostream &err, const Error &e)
+{
+  err << program_name << ": " << e.describe() << "\n";
+}
+
+// The instance a command is about, if any.
+std::optional<std::string> target_instance(const Command &cmd)
+{
+  return std::visit(
+      [](const auto &c) -> std::optional<std::string> {
+        if constexpr (requires { c.iname; })
+          return c.iname;
+        else
+          return std::nullopt;
+      },
+      cmd);
+}
+
+}  // namespace
+
+Status run(const Command &cmd, Transport &t, std::ostream &out)
+{
+  Status s = std::visit(Runner{t, out}, cmd);
+  out.flush();
+  // Some kernels drop the extack message of a failed dump start; ESRCH
+  // always means the instance is missing.
+  if (!s && s.error().kind == Error::Kind::kernel && s.error().err == ESRCH && s.error().message.empty()) {
+    if (auto iname = target_instance(cmd)) {
+      Error e = s.error();
+      e.message = fmt::format("there is no instance '{}' in this network namespace", *iname);
+      return e;
+    }
+  }
+  return s;
+}
+
+int nat64_main(std::span<const std::string> args, const TransportOpener &open, std::ostream &out,
+               std::ostream &err)
+{
+  auto inv = parse_command_line(args);
+  if (!inv) {
+    report(err, inv.error());
+    return inv.error().exit_code();
+  }
+  for (const auto &w : inv->warnings)
+    err << program_name << ": warning: " << w << "\n";
+  if (!inv->command) {
+    out << inv->text;
+    return 0;
+  }
+
+  auto transport = open();
+  if (!transport) {
+    if (std::holds_alternative<InstanceStatus>(*inv->command))
+      out << "Dead\n";  // init scripts read this label (as with Jool)
+    report(err, transport.error());
+    return transport.error().exit_code();
+  }
+  (*transport)->set_warning_handler([&err](const std::string &w) {
+    err << program_name << ": warning: " << w << "\n";
+  });
+
+  Status s = run(*inv->command, **transport, out);
+  if (!s) {
+    report(err, s.error());
+    return s.error().exit_code();
+  }
+  return 0;
+}
+
+}  // namespace nat64
