@@ -16,6 +16,17 @@
  *      returned number of bytes of out[]; the rest of the packet (payload)
  *      is passed through unchanged. For ICMP errors the whole (possibly
  *      truncated) message is consumed and rewritten.
+ *
+ * Lengths: the parser needs only the headers it reads to be within the
+ * linear bytes it is given; tot_len comes from the IP header and the caller
+ * checks it against the real packet length. ICMP errors are the exception:
+ * the translator checksums and rewrites the whole message, so the caller
+ * must make all tot_len bytes linear before calling nat64_xlat_*().
+ *
+ * ICMP echo identifiers: the translator writes outer->sport for 6->4 and
+ * outer->dport for 4->6 (the translator's side of the binding, (T,t) and
+ * (X',x) in RFC 6146 terms); for the inner packet of an ICMP error, the
+ * opposite port. By tuple.h's convention both ports are equal anyway.
  */
 #ifndef NAT64_CORE_XLAT_H
 #define NAT64_CORE_XLAT_H
@@ -32,11 +43,12 @@
 
 /* What the parser learned about an incoming packet. */
 struct nat64_pkt {
-	u32 tot_len;	/* L3 length as its header says (<= bytes given) */
+	u32 tot_len;	/* L3 length as its header says (the caller checks it
+			 * against the packet; only headers need be linear) */
 	u16 l3_len;	/* IP header + every extension header */
 	u16 l4_len;	/* bytes of the transport header the core rewrites:
-			 * UDP 8, TCP 20 (options untouched), ICMP 8;
-			 * 0 for non-first fragments */
+			 * UDP 8, TCP 20 (options untouched), ICMP 8
+			 * (also for errors); 0 for non-first fragments */
 	u8 proto;	/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6) */
 	u8 ttl;		/* TTL / hop limit as received */
 	u8 tos;		/* TOS / traffic class */
@@ -44,13 +56,27 @@ struct nat64_pkt {
 	u8 icmp_type;
 	u8 icmp_code;
 	bool icmp_error;	/* ICMP(v6) error carrying an inner packet */
-	bool frag;		/* part of a fragmented packet */
+	bool frag;		/* IPv4: MF set or offset != 0; IPv6: a Fragment
+				 * Header is present (even an atomic one) */
 	bool more_frags;
 	bool df;		/* IPv4: DF set */
 	u16 frag_off;		/* byte offset of this fragment */
 	u32 frag_id;		/* host order; IPv4 ids are 16 bits */
-	bool csum_partial;	/* set by the caller: L4 checksum field holds
-				 * only the pseudo-header sum (CHECKSUM_PARTIAL) */
+	/* IPv4 UDP with checksum 0 (parse4; never a fragment: those are
+	 * dropped with DROP_UDP_ZERO_CSUM_FRAG). nat64_xlat_4to6() then
+	 * writes the IPv6 pseudo-header sum in the checksum field, as for
+	 * csum_partial: the caller completes it over the whole datagram (e.g.
+	 * CHECKSUM_PARTIAL, csum_start = l4_off, csum_offset = 6). */
+	bool udp_csum_zero;
+	/* Inputs set by the caller after nat64_parse*() (which zeroes them): */
+	bool csum_partial;	/* TCP/UDP checksum field holds only the
+				 * pseudo-header sum (CHECKSUM_PARTIAL); the
+				 * core refuses it for ICMP (DROP_INTERNAL) */
+	u16 ip4_id;		/* 6->4 without Fragment Header and DF clear
+				 * (translated packet <= 1260 bytes): the IPv4
+				 * Identification to use (RFC 7915 §5.1, RFC 6864
+				 * §5.3: unique per src/dst/proto), e.g.
+				 * get_random_u16(). DF set: 0 is written. */
 	union {
 		struct nat64_tuple6 t6;	/* filled by nat64_parse6 */
 		struct nat64_tuple4 t4;	/* filled by nat64_parse4 */
@@ -73,8 +99,21 @@ struct nat64_xlat_cfg {
 	u8 plateau_count;
 };
 
-/* Parse the headers of an IPv6 packet: len bytes at data are linear,
- * the packet may be longer (tot_len is taken from its header). */
+/*
+ * Parse the headers of an IPv6 / IPv4 packet: len bytes at data are linear,
+ * the packet may be longer (tot_len is taken from its header). Drops, with
+ * *why: malformed or lying IP header or extension chain (DROP_TRUNCATED6/4);
+ * Routing header with Segments Left != 0, more than 8 extension headers, or
+ * an unexpired IPv4 source route option (DROP_BAD_EXTHDR); transport other
+ * than TCP/UDP/ICMP (DROP_UNKNOWN_PROTO); short transport header or lying
+ * TCP data offset / UDP length (DROP_L4_TRUNCATED); ICMP fragments and
+ * IPv6 fragments followed by more extension headers (DROP_FRAGMENT); IPv6
+ * UDP with checksum 0 (DROP_CHECKSUM); IPv4 UDP fragments with checksum 0
+ * (DROP_UDP_ZERO_CSUM_FRAG); ICMP types and codes with no equivalent
+ * (DROP_ICMP6_TYPE / DROP_ICMP4_TYPE); ICMP errors whose inner packet has
+ * no readable tuple (DROP_ICMP_ERROR). For an ICMP error the outer tuple
+ * ports are 0 and inner6 / inner4 hold the inner packet's tuple.
+ */
 int nat64_parse6(const u8 *data, u32 len, struct nat64_pkt *pkt,
 		 enum nat64_stat *why);
 int nat64_parse4(const u8 *data, u32 len, struct nat64_pkt *pkt,
@@ -85,7 +124,18 @@ int nat64_parse4(const u8 *data, u32 len, struct nat64_pkt *pkt,
  * inner: for ICMP errors, the tuple of the translated inner packet; NULL
  * otherwise. Returns the number of bytes written to out (> 0), or -errno
  * with *why set. *consumed: how many leading input bytes they replace.
- * *l4_off: offset of the transport header within out (for csum_start).
+ * *l4_off: offset of the transport header within out (for csum_start);
+ * for non-first fragments, which have none, the returned length.
+ *
+ * Errors: -EINVAL with DROP_HOP_LIMIT when TTL / hop limit <= 1 (the caller
+ * sends Time Exceeded); -EMSGSIZE with DROP_TOO_BIG when a 6->4 packet
+ * would exceed 65535 bytes; DROP_CHECKSUM for an ICMP error whose checksum
+ * is wrong (it is recomputed from scratch, so it must be checked);
+ * DROP_ICMP6_TYPE / DROP_ICMP4_TYPE / DROP_ICMP_ERROR for untranslatable
+ * ICMP; DROP_INTERNAL when in_len, out_cap or pkt do not fit the contract.
+ * Output sizes: at most NAT64_XLAT_HDR_MAX bytes for non-errors; ICMP errors
+ * are truncated to 576 bytes (6->4, RFC 1812 §4.3.2.3) or 1280 bytes (4->6)
+ * and to out_cap.
  */
 int nat64_xlat_6to4(const u8 *in, u32 in_len, const struct nat64_pkt *pkt,
 		    const struct nat64_tuple4 *outer,

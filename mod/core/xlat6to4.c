@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RFC 7915 §5: IPv6 -> IPv4. Non-error packets get a new IP header and an
+ * incrementally updated transport header; ICMPv6 errors are rebuilt whole
+ * (§5.2-5.3) with their inner packet translated too.
+ */
+#include "xlat_internal.h"
+
+/* One translation: its input, settings and output buffer. */
+struct ctx6 {
+	const u8 *in;
+	u32 in_len;
+	const struct nat64_pkt *pkt;
+	const struct nat64_xlat_cfg *cfg;
+	u8 *out;
+	u32 out_cap;
+	enum nat64_stat *why;
+};
+
+static int fail(const struct ctx6 *c, enum nat64_stat reason, int err)
+{
+	*c->why = reason;
+	return err;
+}
+
+/*
+ * Writes the 20-byte IPv4 header for the IPv6 chain l3, which becomes a
+ * packet of tot_len bytes (§5.1). inner: the packet quoted by an ICMP
+ * error, which keeps its hop limit (its state as it was sent) and whose
+ * original Identification is unknown.
+ */
+static void write_ip4(const struct ctx6 *c, u8 *o, const struct nat64_l3 *l3,
+		      u32 tot_len, const struct nat64_tuple4 *t, bool inner)
+{
+	u16 frag = 0, id = 0;
+
+	if (l3->frag) {
+		/* Fragment Header: its id and offsets; DF stays clear. */
+		id = (u16)l3->frag_id;
+		frag = (u16)((l3->more_frags ? IP4_MF : 0) | l3->frag_off >> 3);
+	} else if (tot_len > NAT64_DF_THRESHOLD) {
+		frag = IP4_DF;	/* atomic datagram: the id means nothing */
+	} else if (!inner) {
+		id = c->pkt->ip4_id;
+	}
+	o[0] = 0x45;
+	o[1] = c->cfg->override_tos ? c->cfg->tos : l3->tos;
+	nat64_put16(o + 2, (u16)tot_len);
+	nat64_put16(o + 4, id);
+	nat64_put16(o + 6, frag);
+	o[8] = inner ? l3->ttl : l3->ttl - 1;
+	o[9] = l3->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : l3->proto;
+	nat64_put16(o + 10, 0);
+	memcpy(o + 12, &t->src, 4);
+	memcpy(o + 16, &t->dst, 4);
+	nat64_put16(o + 10, nat64_csum_finish(nat64_csum_add(0, o, IP4_HDR_LEN)));
+}
+
+/* The transport rewrite of h (hlen bytes) between in6 and out4 headers. */
+static int rewrite_l4(const u8 *in6, const u8 *out4, u8 *h, u32 hlen,
+		      const struct nat64_l3 *l3, __be16 sport, __be16 dport,
+		      bool partial)
+{
+	struct nat64_l4_rw rw = {
+		.h = h,
+		.hlen = hlen,
+		.addr6 = in6 + 8,
+		.addr4 = out4 + 12,
+		.icmp6_len = l3->tot_len - l3->l3_len,
+		.sport = sport,
+		.dport = dport,
+		.proto = l3->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : l3->proto,
+		.to6 = false,
+		.partial = partial,
+	};
+
+	return nat64_l4_rewrite(&rw);
+}
+
+static int plain(const struct ctx6 *c, const struct nat64_tuple4 *outer,
+		 u32 *consumed, u32 *l4_off)
+{
+	const struct nat64_pkt *pkt = c->pkt;
+	u32 used = pkt->l3_len + pkt->l4_len, tot4;
+	bool icmp = pkt->proto == IPPROTO_ICMPV6;
+	struct nat64_l3 l3;
+
+	if (c->in_len < used || pkt->tot_len < used ||
+	    c->out_cap < IP4_HDR_LEN + pkt->l4_len ||
+	    (icmp && pkt->csum_partial))
+		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
+	if (pkt->ttl <= 1)
+		return fail(c, NAT64_STAT_DROP_HOP_LIMIT, -EINVAL);
+	tot4 = pkt->tot_len - pkt->l3_len + IP4_HDR_LEN;
+	if (tot4 > 0xffff)
+		return fail(c, NAT64_STAT_DROP_TOO_BIG, -EMSGSIZE);
+	nat64_l3_from_pkt(pkt, &l3);
+	write_ip4(c, c->out, &l3, tot4, outer, false);
+	memcpy(c->out + IP4_HDR_LEN, c->in + pkt->l3_len, pkt->l4_len);
+	if (pkt->l4_len &&
+	    rewrite_l4(c->in, c->out, c->out + IP4_HDR_LEN, pkt->l4_len, &l3,
+		       outer->sport, outer->dport, pkt->csum_partial))
+		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
+	*consumed = used;
+	*l4_off = IP4_HDR_LEN;
+	return (int)(IP4_HDR_LEN + pkt->l4_len);
+}
+
+/* ---- ICMPv6 errors (§5.2, §5.3) ---- */
+
+/* The checksum is rebuilt from scratch, so a corrupt one must not be
+ * laundered: check it over the whole message first. */
+static bool icmp6_csum_ok(const struct ctx6 *c)
+{
+	const struct nat64_pkt *pkt = c->pkt;
+	u32 len = pkt->tot_len - pkt->l3_len;
+	u32 sum;
+
+	sum = nat64_pseudo6_len_proto(len, IPPROTO_ICMPV6);
+	sum = nat64_csum_add(sum, c->in + 8, 32);
+	sum = nat64_csum_add(sum, c->in + pkt->l3_len, len);
+	return nat64_csum_fold(sum) == 0xffff;
+}
+
+/*
+ * Packet Too Big -> Fragmentation Needed: the IPv4 packet is 20 bytes
+ * smaller, 28 if the quoted packet carried a Fragment Header (§5.2). The
+ * translator's own next-hop MTUs are the caller's business.
+ */
+static u32 mtu4(u32 mtu6, const struct nat64_l3 *inner)
+{
+	u32 shrink = IP6_HDR_LEN - IP4_HDR_LEN + (inner->frag ? FRAG6_HDR_LEN : 0);
+
+	if (mtu6 <= shrink)
+		return 0;
+	return nat64_min32(mtu6 - shrink, 0xffff);
+}
+
+/* Inner IPv4 header and transport header at o; returns bytes written. */
+static int inner_pkt(const struct ctx6 *c, const struct nat64_tuple4 *inner,
+		     const struct nat64_l3 *l3, u8 *o, u32 room)
+{
+	const u8 *ih = c->in + c->pkt->inner_off;
+	u32 avail = c->pkt->tot_len - c->pkt->inner_off - l3->l3_len;
+	u32 copy = nat64_min32(avail, room - IP4_HDR_LEN);
+	u32 tot4 = l3->tot_len - l3->l3_len + IP4_HDR_LEN;
+	bool icmp = l3->proto == IPPROTO_ICMPV6;
+
+	if (tot4 > 0xffff || copy < 8 || l3->frag_off)
+		return -EINVAL;
+	write_ip4(c, o, l3, tot4, inner, true);
+	memcpy(o + IP4_HDR_LEN, ih + l3->l3_len, copy);
+	if (rewrite_l4(ih, o, o + IP4_HDR_LEN, copy, l3,
+		       icmp ? inner->dport : inner->sport, inner->dport, false))
+		return -EINVAL;
+	return (int)(IP4_HDR_LEN + copy);
+}
+
+static int check_error(const struct ctx6 *c, const struct nat64_tuple4 *inner)
+{
+	const struct nat64_pkt *pkt = c->pkt;
+
+	if (!inner || pkt->csum_partial || c->in_len < pkt->tot_len ||
+	    pkt->inner_off != pkt->l3_len + ICMP_HDR_LEN ||
+	    pkt->tot_len < pkt->inner_off ||
+	    c->out_cap < IP4_HDR_LEN + ICMP_HDR_LEN + IP4_HDR_LEN + 8)
+		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
+	if (pkt->ttl <= 1)
+		return fail(c, NAT64_STAT_DROP_HOP_LIMIT, -EINVAL);
+	if (!icmp6_csum_ok(c))
+		return fail(c, NAT64_STAT_DROP_CHECKSUM, -EINVAL);
+	return 0;
+}
+
+static int icmp_error(const struct ctx6 *c, const struct nat64_tuple4 *outer,
+		      const struct nat64_tuple4 *inner, u32 *consumed,
+		      u32 *l4_off)
+{
+	const struct nat64_pkt *pkt = c->pkt;
+	u8 *icmp;
+	u32 cap = nat64_min32(c->out_cap, NAT64_ICMP4_ERR_MAX);
+	struct nat64_icmp_map m;
+	struct nat64_l3 l3;
+	int n, err = check_error(c, inner);
+
+	if (err)
+		return err;
+	icmp = c->out + IP4_HDR_LEN;
+	if (!nat64_icmp6_err_map(c->in + pkt->l3_len, &m))
+		return fail(c, NAT64_STAT_DROP_ICMP6_TYPE, -EINVAL);
+	if (nat64_l3_parse6(c->in + pkt->inner_off, pkt->tot_len - pkt->inner_off,
+			    true, &l3, c->why))
+		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
+	n = inner_pkt(c, inner, &l3, icmp + ICMP_HDR_LEN,
+		      cap - IP4_HDR_LEN - ICMP_HDR_LEN);
+	if (n < 0)
+		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
+	if (m.type == ICMP_DEST_UNREACH && m.code == ICMP_FRAG_NEEDED)
+		m.rest = mtu4(nat64_get32(c->in + pkt->l3_len + 4), &l3);
+	n += ICMP_HDR_LEN;
+	icmp[0] = m.type;
+	icmp[1] = m.code;
+	nat64_put16(icmp + ICMP_CSUM_OFF, 0);
+	nat64_put32(icmp + 4, m.rest);
+	nat64_put16(icmp + ICMP_CSUM_OFF,
+		    nat64_csum_finish(nat64_csum_add(0, icmp, (u32)n)));
+	nat64_l3_from_pkt(pkt, &l3);
+	write_ip4(c, c->out, &l3, IP4_HDR_LEN + (u32)n, outer, false);
+	*consumed = pkt->tot_len;
+	*l4_off = IP4_HDR_LEN;
+	return IP4_HDR_LEN + n;
+}
+
+int nat64_xlat_6to4(const u8 *in, u32 in_len, const struct nat64_pkt *pkt,
+		    const struct nat64_tuple4 *outer,
+		    const struct nat64_tuple4 *inner,
+		    const struct nat64_xlat_cfg *cfg,
+		    u8 *out, u32 out_cap, u32 *consumed, u32 *l4_off,
+		    enum nat64_stat *why)
+{
+	const struct ctx6 c = {
+		.in = in, .in_len = in_len, .pkt = pkt, .cfg = cfg,
+		.out = out, .out_cap = out_cap, .why = why,
+	};
+
+	if (pkt->icmp_error)
+		return icmp_error(&c, outer, inner, consumed, l4_off);
+	return plain(&c, outer, consumed, l4_off);
+}
