@@ -28,13 +28,12 @@ build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 passed=0 failed=0
 if [ "$unit" = 1 ]; then
 	ctest --test-dir "$BUILD" --output-on-failure -j2 2>&1 | tee "$BUILD/ctest.log"
-	total=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1 \2/p' "$BUILD/ctest.log")
-	if [ -z "$total" ]; then
+	read -r uf ut < <(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1 \2/p' "$BUILD/ctest.log") || true
+	if [ -z "${ut:-}" ]; then
 		failed=$((failed + 1))
 	else
-		set -- $total
-		passed=$((passed + $2 - $1))
-		failed=$((failed + $1))
+		passed=$((passed + ut - uf))
+		failed=$((failed + uf))
 	fi
 fi
 if [ "$vm" = 1 ]; then
