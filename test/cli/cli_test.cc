@@ -109,13 +109,13 @@ TEST(Cli, Version)
 TEST(Cli, UnknownModeAndOperation)
 {
   EXPECT_EQ(usage_error({"bogus"}),
-            "unexpected mode 'bogus' (expected one of: instance, pool4, bib, session, stats, global)");
+            "unexpected mode 'bogus' (expected one of: instance, pool4, bib, session, stats, global, file)");
   EXPECT_EQ(usage_error({"pool4", "bogus"}),
             "unexpected pool4 operation 'bogus' (expected one of: display, add, remove, flush)");
   EXPECT_EQ(usage_error({"session", "add"}), "unexpected session operation 'add' (expected one of: display)");
   EXPECT_EQ(usage_error({"pool4"}), "pool4: missing the operation (one of: display, add, remove, flush)");
   EXPECT_EQ(usage_error({"-i", "x"}),
-            "missing the mode (one of: instance, pool4, bib, session, stats, global)");
+            "missing the mode (one of: instance, pool4, bib, session, stats, global, file)");
 }
 
 TEST(Cli, UnknownOption)
@@ -538,6 +538,51 @@ TEST(CliGlobal, UpdateErrors)
   EXPECT_EQ(usage_error({"global", "update", "f-args", "16"}),
             "f-args: cannot parse '16' (expected 0-15 or 0b0000-0b1111)");
   EXPECT_EQ(usage_error({"global", "update", "tos", "1", "2"}), "unexpected argument '2'");
+}
+
+// ---- file handle and --json ------------------------------------------------
+
+TEST(Cli, FileHandle)
+{
+  auto f = get<FileHandle>({"file", "handle", "/etc/nat64/nat64.conf"});
+  EXPECT_EQ(f.path, "/etc/nat64/nat64.conf");
+  EXPECT_FALSE(f.iname);
+  EXPECT_FALSE(f.force);
+  f = get<FileHandle>({"-i", "gw", "file", "handle", "x.json", "--force"});
+  EXPECT_EQ(f.iname, std::optional<std::string>("gw"));
+  EXPECT_TRUE(f.force);
+  f = get<FileHandle>({"fil", "h", "x.json"});
+  EXPECT_EQ(f.path, "x.json");
+  EXPECT_EQ(usage_error({"file", "handle"}),
+            "file handle: missing the JSON file (e.g. /etc/nat64/nat64.conf)");
+  EXPECT_EQ(usage_error({"file", "display"}),
+            "unexpected file operation 'display' (expected one of: handle)");
+  EXPECT_EQ(usage_error({"-i", "a/b", "file", "handle", "x.json"}),
+            "instance name 'a/b' has an invalid character (allowed: A-Z a-z 0-9 _ . -)");
+  EXPECT_EQ(usage_error({"file", "handle", "x.json", "--csv"}), "unexpected argument '--csv'");
+}
+
+TEST(Cli, JsonOnEveryDisplay)
+{
+  EXPECT_TRUE(get<InstanceDisplay>({"instance", "display", "--json"}).table.json);
+  EXPECT_TRUE(get<InstanceStatus>({"instance", "status", "--json"}).json);
+  EXPECT_FALSE(get<InstanceStatus>({"instance", "status"}).json);
+  EXPECT_TRUE(get<Pool4Display>({"pool4", "display", "--json", "--udp"}).table.json);
+  EXPECT_TRUE(get<BibDisplay>({"bib", "display", "--json"}).table.json);
+  EXPECT_TRUE(get<SessionDisplay>({"session", "display", "--icmp", "--json", "--numeric"}).table.json);
+  EXPECT_TRUE(get<StatsDisplay>({"stats", "display", "--json", "--all", "--explain"}).table.json);
+  EXPECT_TRUE(get<GlobalDisplay>({"global", "display", "--json"}).table.json);
+  EXPECT_FALSE(get<GlobalDisplay>({"global", "display", "--csv"}).table.json);
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"instance", "display", "--json", "--csv"},
+                                             {"pool4", "display", "--csv", "--json"},
+                                             {"bib", "display", "--json", "--csv"},
+                                             {"session", "display", "--json", "--csv"},
+                                             {"stats", "display", "--json", "--csv"},
+                                             {"global", "display", "--json", "--csv"}})
+    EXPECT_EQ(usage_error(args), "--json and --csv cannot be used together");
+  EXPECT_EQ(usage_error({"pool4", "add", "192.0.2.1", "--json"}), "unexpected argument '--json'");
+  EXPECT_EQ(usage_error({"global", "update", "tos", "1", "--json"}), "unexpected argument '--json'");
 }
 
 }  // namespace

@@ -95,5 +95,41 @@ TEST(Globals, Bounds)
   EXPECT_FALSE(parse_global("maximum-simultaneous-opens", "-1").ok());
 }
 
+// The defaults a file falls back to are the kernel's (mod/instance.c and
+// the NAT64_DEF_* of the uapi header).
+TEST(Globals, Defaults)
+{
+  auto d = default_globals();
+  std::size_t writable = 0;
+  for (const auto &m : global_metas()) {
+    writable += m.writable;
+    if (m.writable)
+      EXPECT_TRUE(parse_global(m.name, m.def).ok()) << m.name;
+  }
+  ASSERT_EQ(d.size(), writable);
+  auto get = [&](std::string_view key) -> const GlobalData & {
+    for (const auto &g : d)
+      if (g.meta->name == key)
+        return g.data;
+    static GlobalData none;
+    ADD_FAILURE() << key;
+    return none;
+  };
+  EXPECT_EQ(std::get<bool>(get("manually-enabled")), true);
+  EXPECT_EQ(std::get<std::uint32_t>(get("lowest-ipv6-mtu")), NAT64_DEF_LOWEST_IPV6_MTU);
+  EXPECT_EQ(std::get<std::uint8_t>(get("f-args")), NAT64_DEF_F_ARGS);
+  EXPECT_EQ(std::get<std::uint32_t>(get("tcp-est-timeout")), NAT64_DEF_TCP_EST_TIMEOUT);
+  EXPECT_EQ(std::get<std::uint32_t>(get("tcp-trans-timeout")), NAT64_DEF_TCP_TRANS_TIMEOUT);
+  EXPECT_EQ(std::get<std::uint32_t>(get("udp-timeout")), NAT64_DEF_UDP_TIMEOUT);
+  EXPECT_EQ(std::get<std::uint32_t>(get("icmp-timeout")), NAT64_DEF_ICMP_TIMEOUT);
+  EXPECT_EQ(std::get<std::uint32_t>(get("maximum-simultaneous-opens")), NAT64_DEF_MAX_SIMULTANEOUS_OPENS);
+  EXPECT_EQ(std::get<bool>(get("source-icmpv6-errors-better")), true);
+  EXPECT_EQ(std::get<std::vector<std::uint16_t>>(get("mtu-plateaus")),
+            (std::vector<std::uint16_t>{65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68}));
+  EXPECT_EQ(std::get<std::uint32_t>(get("maximum-sessions")), 0U);
+  EXPECT_TRUE(same_value(d[0], d[0]));
+  EXPECT_FALSE(same_value(d[0], d[1]));
+}
+
 }  // namespace
 }  // namespace nat64

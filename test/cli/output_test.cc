@@ -115,7 +115,8 @@ TEST(Output, Pool4LargePrefix)
   EXPECT_TRUE(csv_rows.starts_with("0,UDP,10.1.0.0,1,65535,8192,0\n"));
   EXPECT_TRUE(csv_rows.ends_with("0,UDP,10.1.255.255,1,65535,8192,0\n"));
   std::vector<Pool4Entry> last = {{0, Proto::udp, {a4("255.255.255.254"), 31}, {1, 2}, max_iter_auto}};
-  EXPECT_EQ(pool4_table(last, csv_nh), "0,UDP,255.255.255.254,1,2,1024,0\n0,UDP,255.255.255.255,1,2,1024,0\n");
+  EXPECT_EQ(pool4_table(last, csv_nh),
+            "0,UDP,255.255.255.254,1,2,1024,0\n0,UDP,255.255.255.255,1,2,1024,0\n");
 }
 
 TEST(Output, Pool4AutoIterations)

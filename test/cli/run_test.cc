@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "run.h"
@@ -152,7 +153,7 @@ TEST(Run, KernelRejection)
   EXPECT_EQ(r.err, "nat64: Operation not permitted (CAP_NET_ADMIN is required)\n");
 }
 
-TEST(Run, Pool4AddEveryProtocolStopsAtFirstError)
+TEST(Run, Pool4AddEveryProtocolAllOrNothing)
 {
   Script s;
   s.answers.emplace_back();
@@ -161,15 +162,27 @@ TEST(Run, Pool4AddEveryProtocolStopsAtFirstError)
   s.answers.push_back(std::move(fail));
   auto r = run_main(s, {"pool4", "add", "192.0.2.1"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "nat64: UDP: 192.0.2.1#1-65535 overlaps an existing entry (File exists)\n");
-  ASSERT_EQ(s.requests.size(), 2U);
-  for (std::size_t i = 0; i < 2; i++) {
+  EXPECT_EQ(r.err,
+            "nat64: UDP: 192.0.2.1#1-65535 overlaps an existing entry (File exists); nothing was changed\n");
+  // TCP added, UDP refused, TCP taken back (quick: nothing else goes).
+  ASSERT_EQ(s.requests.size(), 3U);
+  for (std::size_t i = 0; i < 3; i++) {
     auto p = s.request(i);
-    EXPECT_EQ(p.cmd, NAT64_CMD_POOL4_ADD);
+    EXPECT_EQ(p.cmd, i < 2 ? NAT64_CMD_POOL4_ADD : NAT64_CMD_POOL4_DEL);
     nlattr *tb[NAT64_POOL4_MAX + 1];
     ASSERT_EQ(nla_parse_nested(tb, NAT64_POOL4_MAX, p.tb[NAT64_A_POOL4], nullptr), 0);
-    EXPECT_EQ(nla_get_u8(tb[NAT64_POOL4_PROTO]), i == 0 ? IPPROTO_TCP : IPPROTO_UDP);
+    EXPECT_EQ(nla_get_u8(tb[NAT64_POOL4_PROTO]), i == 1 ? IPPROTO_UDP : IPPROTO_TCP);
   }
+  auto undo = s.request(2);
+  EXPECT_EQ(nla_get_u32(undo.tb[NAT64_A_FLAGS]), NAT64_FLAG_QUICK);
+
+  // Refused at once: nothing to take back.
+  Answer first;
+  first.error = Error::kernel(EEXIST, "pool4 entry already exists");
+  s.answers.push_back(std::move(first));
+  r = run_main(s, {"pool4", "add", "192.0.2.9"});
+  EXPECT_EQ(r.err, "nat64: TCP: pool4 entry already exists (File exists)\n");
+  EXPECT_EQ(s.requests.size(), 4U);
 
   Script ok;
   r = run_main(ok, {"pool4", "add", "192.0.2.1", "--icmp"});
@@ -179,6 +192,35 @@ TEST(Run, Pool4AddEveryProtocolStopsAtFirstError)
   r = run_main(all, {"pool4", "remove", "192.0.2.1", "--quick"});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(all.requests.size(), 3U);
+}
+
+TEST(Run, Pool4RemoveFromTheProtocolsThatHaveIt)
+{
+  auto missing = [] {
+    Answer a;
+    a.error = Error::kernel(ESRCH, "no pool4 entry matches (mark, protocol, prefix and ports)");
+    return a;
+  };
+  Script s;
+  s.answers.push_back(missing());
+  s.answers.emplace_back();
+  s.answers.push_back(missing());
+  auto r = run_main(s, {"pool4", "remove", "192.0.2.1"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(s.requests.size(), 3U);
+
+  for (int i = 0; i < 3; i++)
+    s.answers.push_back(missing());
+  r = run_main(s, {"pool4", "remove", "192.0.2.1"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "nat64: TCP: no pool4 entry matches (mark, protocol, prefix and ports) (No such process)\n");
+
+  s.answers.push_back(missing());
+  r = run_main(s, {"pool4", "remove", "--udp", "192.0.2.1"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "nat64: no pool4 entry matches (mark, protocol, prefix and ports) (No such process)\n");
 }
 
 TEST(Run, ModuleNotLoaded)
@@ -363,6 +405,65 @@ TEST(Run, StatsAndGlobals)
   nlattr *tb[NAT64_G_MAX + 1];
   ASSERT_EQ(nla_parse_nested(tb, NAT64_G_MAX, p.tb[NAT64_A_GLOBALS], nullptr), 0);
   EXPECT_EQ(nla_get_u32(tb[NAT64_G_UDP_TIMEOUT]), 600U);
+}
+
+// --json through the whole program: streamed arrays, one object, errors.
+TEST(Run, JsonDisplays)
+{
+  using json = nlohmann::json;
+  Script s;
+  Answer inst;
+  inst.replies.push_back(instance_msg("default", NAT64_FW_NETFILTER, 7));
+  inst.replies.push_back(instance_msg("alpha", NAT64_FW_IPTABLES, 7));
+  s.answers.push_back(std::move(inst));
+  auto r = run_main(s, {"instance", "display", "--json"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out,
+            "[\n  {\"name\":\"default\",\"framework\":\"netfilter\",\"pool6\":null,\"netns\":7},\n"
+            "  {\"name\":\"alpha\",\"framework\":\"iptables\",\"pool6\":null,\"netns\":7}\n]\n");
+  EXPECT_EQ(json::parse(r.out).size(), 2U);
+
+  // An empty table is an empty array; so is one with --no-headers.
+  s.answers.emplace_back();
+  r = run_main(s, {"session", "display", "--udp", "--json", "--no-headers"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "[]\n");
+
+  // A failed listing prints nothing on stdout.
+  Answer fail;
+  fail.error = Error::kernel(ESRCH, "");
+  s.answers.push_back(std::move(fail));
+  r = run_main(s, {"bib", "display", "--json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+
+  Answer stats;
+  auto m = kernel_msg(NAT64_CMD_STATS_GET);
+  nlattr *n = nla_nest_start(m.get(), NAT64_A_STATS);
+  for (unsigned id = 1; id < NAT64_STAT_COUNT; id++)
+    nla_put_u64(m.get(), id, id == NAT64_STAT_SUCCESS ? 35 : 0);
+  nla_nest_end(m.get(), n);
+  stats.replies.push_back(std::move(m));
+  s.answers.push_back(std::move(stats));
+  r = run_main(s, {"stats", "display", "--json"});
+  EXPECT_EQ(r.code, 0);
+  json j = json::parse(r.out);
+  EXPECT_EQ(j.size(), static_cast<std::size_t>(NAT64_STAT_COUNT - 1));  // zeroes too
+  EXPECT_EQ(j["SUCCESS"], 35);
+  EXPECT_EQ(j["DROP_NOMEM"], 0);
+
+  Answer dead;
+  dead.error = Error::kernel(ESRCH, "");
+  s.answers.push_back(std::move(dead));
+  r = run_main(s, {"instance", "status", "--json", "x"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "{\"name\":\"x\",\"running\":false}\n");
+
+  std::size_t before = s.requests.size();
+  r = run_main(s, {"pool4", "display", "--json", "--csv"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "nat64: --json and --csv cannot be used together\n");
+  EXPECT_EQ(s.requests.size(), before);
 }
 
 // On a host without the module (like the build machine), the real thing

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string_view>
 
+#include "config.h"
 #include "values.h"
 
 #ifndef NAT64_VERSION
@@ -33,6 +34,7 @@ const std::vector<ModeSpec> &mode_specs()
       {"session", {"display"}},
       {"stats", {"display"}},
       {"global", {"display", "update"}},
+      {"file", {"handle"}},
   };
   return specs;
 }
@@ -64,7 +66,7 @@ bool is_option(std::string_view s)
 // Root options that take a value in the next token.
 bool root_option_takes_value(std::string_view s)
 {
-  return s == "-i" || s == "--instance";
+  return s == "-i" || s == "--instance" || s == "-f" || s == "--file";
 }
 
 std::string lowercase_first(std::string s)
@@ -118,6 +120,7 @@ void add_table_flags(CLI::App *app, TableOpts &t)
 {
   app->add_flag("--csv", t.csv, "Print the table in Comma-Separated Values format");
   app->add_flag("--no-headers", t.no_headers, "Print the table entries only; omit the headers");
+  app->add_flag("--json", t.json, "Print JSON, for scripts (keys in nat64(8))");
 }
 
 // Everything CLI11 fills in, plus what to build once it is done.
@@ -155,9 +158,11 @@ class Parser {
   void build_session(CLI::App *mode);
   void build_stats(CLI::App *mode);
   void build_global(CLI::App *mode);
+  void build_file(CLI::App *mode);
 
   CLI::App app_;
   std::string root_iname_;
+  std::string root_file_;
   std::vector<std::pair<CLI::App *, Builder>> builders_;
   std::vector<std::string> warnings_;
 
@@ -165,7 +170,7 @@ class Parser {
   struct {
     TableOpts table;
     std::string add_name, rm_name, status_name, pool6;
-    bool netfilter = false, iptables = false;
+    bool netfilter = false, iptables = false, status_json = false;
   } instance_;
   struct {
     ProtoFlags disp_proto, add_proto, rm_proto;
@@ -194,6 +199,10 @@ class Parser {
     std::vector<std::string> key_value;
     bool force = false;
   } global_;
+  struct {
+    std::string path;
+    bool force = false;
+  } file_;
 };
 
 std::string modes_footer()
@@ -210,6 +219,8 @@ Parser::Parser()
 {
   app_.add_option("-i,--instance", root_iname_, "Name of the instance to operate on (default: default)")
       ->type_name("NAME");
+  app_.add_option("-f,--file", root_file_, "Take the instance name from this JSON file's \"instance\"")
+      ->type_name("FILE");
   app_.set_version_flag("-V,--version", std::string(program_name) + " " + NAT64_VERSION);
 
   build_instance(app_.add_subcommand("instance", "Create, remove and list translator instances"));
@@ -218,6 +229,7 @@ Parser::Parser()
   build_session(app_.add_subcommand("session", "The session tables"));
   build_stats(app_.add_subcommand("stats", "The instance's counters"));
   build_global(app_.add_subcommand("global", "The instance's global configuration"));
+  build_file(app_.add_subcommand("file", "The whole configuration of an instance from a JSON file"));
   app_.footer(modes_footer());  // after the subcommands, which would inherit it
 }
 
@@ -267,9 +279,10 @@ void Parser::build_instance(CLI::App *mode)
     auto name = iname(instance_.status_name);
     if (!name)
       return std::move(name).error();
-    return InstanceStatus{*name};
+    return InstanceStatus{*name, instance_.status_json};
   });
   s->add_option("name", instance_.status_name, "Name of the instance (default: default)")->type_name("NAME");
+  s->add_flag("--json", instance_.status_json, "Print JSON, for scripts");
 }
 
 // pool4 add/remove's positionals: an IPv4 prefix and a port range, in any
@@ -574,6 +587,43 @@ void Parser::build_global(CLI::App *mode)
   u->footer(keys);
 }
 
+void Parser::build_file(CLI::App *mode)
+{
+  auto *h = op(mode, "handle", "Apply a JSON configuration file (Jool's format), all or nothing",
+               [this]() -> Result<Command> {
+                 if (file_.path.empty())
+                   return Error::usage("file handle: missing the JSON file (e.g. /etc/nat64/nat64.conf)");
+                 std::optional<std::string> name;
+                 if (!root_iname_.empty()) {
+                   auto n = parse_iname(root_iname_);
+                   if (!n)
+                     return std::move(n).error();
+                   name = *n;
+                 }
+                 return FileHandle{file_.path, name, file_.force};
+               });
+  h->add_option("file", file_.path, "The JSON file")->type_name("FILE");
+  h->add_flag("--force", file_.force, "Accept pool4 entries of more than 256 addresses (/16 to /23)");
+  h->footer(
+      "The file describes one instance: \"instance\", \"framework\", \"global\" (with pool6),\n"
+      "\"pool4\" and \"bib\". A missing instance is created; keys left out take their defaults;\n"
+      "pool4 and the static BIB become exactly the file's. See nat64(8).\n");
+}
+
+// Flags that cannot go together, whatever the operation.
+Status check_output_flags(const Command &cmd)
+{
+  return std::visit(
+      [](const auto &c) -> Status {
+        if constexpr (requires { c.table; }) {
+          if (c.table.json && c.table.csv)
+            return Error::usage("--json and --csv cannot be used together");
+        }
+        return {};
+      },
+      cmd);
+}
+
 Result<Invocation> Parser::parse(std::span<const std::string> raw)
 {
   auto expanded = expand_abbreviations(raw);
@@ -596,6 +646,17 @@ Result<Invocation> Parser::parse(std::span<const std::string> raw)
     return inv;
   } catch (const CLI::ParseError &e) {
     return Error::usage(reword(e));
+  }
+
+  if (!root_file_.empty()) {
+    auto name = instance_name_of_file(root_file_);
+    if (!name)
+      return std::move(name).error();
+    if (!root_iname_.empty() && root_iname_ != *name)
+      return Error::usage(
+          fmt::format("two different instance names given ('{}' and '{}' from {}); please give only one",
+                      root_iname_, *name, root_file_));
+    root_iname_ = *name;
   }
 
   auto modes = app_.get_subcommands();
@@ -625,6 +686,8 @@ Result<Invocation> Parser::parse(std::span<const std::string> raw)
     auto cmd = build();
     if (!cmd)
       return std::move(cmd).error();
+    if (Status s = check_output_flags(*cmd); !s)
+      return std::move(s).error();
     inv.command = std::move(*cmd);
     inv.warnings = warnings_;
     return inv;

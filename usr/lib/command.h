@@ -15,6 +15,7 @@ namespace nat64 {
 struct TableOpts {
   bool csv = false;
   bool no_headers = false;
+  bool json = false;  // beyond Jool: machine-readable output (docs/JOOL-COMPAT.md)
 };
 
 struct InstanceDisplay {
@@ -31,6 +32,7 @@ struct InstanceRemove {
 struct InstanceFlush {};
 struct InstanceStatus {
   std::string iname;
+  bool json = false;
 };
 
 struct Pool4Display {
@@ -95,8 +97,16 @@ struct GlobalUpdate {
   GlobalValue value;
 };
 
+// `file handle FILE`: the whole configuration of an instance from a JSON
+// file (config.h), applied all or nothing (plan.h).
+struct FileHandle {
+  std::string path;
+  std::optional<std::string> iname;  // -i, if given
+  bool force = false;
+};
+
 using Command = std::variant<InstanceDisplay, InstanceAdd, InstanceRemove, InstanceFlush, InstanceStatus,
                              Pool4Display, Pool4Add, Pool4Remove, Pool4Flush, BibDisplay, BibAdd, BibRemove,
-                             SessionDisplay, StatsDisplay, GlobalDisplay, GlobalUpdate>;
+                             SessionDisplay, StatsDisplay, GlobalDisplay, GlobalUpdate, FileHandle>;
 
 }  // namespace nat64

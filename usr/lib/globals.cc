@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cassert>
 
 #include "values.h"
 
@@ -15,54 +16,61 @@ constexpr std::uint64_t u32max = 0xffffffffULL;
 
 constexpr std::array metas = {
     GlobalMeta{NAT64_G_MANUALLY_ENABLED, "manually-enabled", GlobalType::boolean, 0, 1, true,
-               "Resumes or pauses the instance's translation."},
+               "Resumes or pauses the instance's translation.", "true"},
     GlobalMeta{NAT64_G_POOL6, "pool6", GlobalType::prefix6, 0, 0, false,
                "The IPv6 Address Pool prefix (fixed when the instance is created)."},
     GlobalMeta{NAT64_G_LOWEST_IPV6_MTU, "lowest-ipv6-mtu", GlobalType::u32, NAT64_MIN_LOWEST_IPV6_MTU, u32max,
-               true, "Smallest reachable IPv6 MTU."},
+               true, "Smallest reachable IPv6 MTU.", "1280"},
     GlobalMeta{NAT64_G_LOGGING_DEBUG, "logging-debug", GlobalType::boolean, 0, 1, true,
-               "Pour lots of debugging messages on the log?"},
+               "Pour lots of debugging messages on the log?", "false"},
     GlobalMeta{NAT64_G_ZEROIZE_TRAFFIC_CLASS, "zeroize-traffic-class", GlobalType::boolean, 0, 1, true,
                "Always set the IPv6 header's 'Traffic Class' field as zero? Otherwise copy from IPv4 "
-               "header's 'TOS'."},
+               "header's 'TOS'.",
+               "false"},
     GlobalMeta{NAT64_G_OVERRIDE_TOS, "override-tos", GlobalType::boolean, 0, 1, true,
                "Override the IPv4 header's 'TOS' field as tos? Otherwise copy from IPv6 header's "
-               "'Traffic Class'."},
+               "'Traffic Class'.",
+               "false"},
     GlobalMeta{NAT64_G_TOS, "tos", GlobalType::u8, 0, 255, true,
-               "Value to override TOS as (only when override-tos is ON)."},
+               "Value to override TOS as (only when override-tos is ON).", "0"},
     GlobalMeta{NAT64_G_MTU_PLATEAUS, "mtu-plateaus", GlobalType::plateaus, 0, 0, true,
-               "The list of plateaus for ICMPv4 Fragmentation Neededs with MTU unset."},
+               "The list of plateaus for ICMPv4 Fragmentation Neededs with MTU unset.",
+               "65535,32000,17914,8166,4352,2002,1492,1006,508,296,68"},
     GlobalMeta{NAT64_G_ADDRESS_DEPENDENT_FILTERING, "address-dependent-filtering", GlobalType::boolean, 0, 1,
                true,
                "Use Address-Dependent Filtering? ON is (address)-restricted-cone NAT, OFF is full-cone "
-               "NAT."},
+               "NAT.",
+               "false"},
     GlobalMeta{NAT64_G_DROP_EXTERNALLY_INITIATED_TCP, "drop-externally-initiated-tcp", GlobalType::boolean, 0,
-               1, true, "Drop externally initiated TCP connections?"},
+               1, true, "Drop externally initiated TCP connections?", "false"},
     GlobalMeta{NAT64_G_DROP_ICMPV6_INFO, "drop-icmpv6-info", GlobalType::boolean, 0, 1, true,
-               "Filter ICMPv6 Informational packets?"},
+               "Filter ICMPv6 Informational packets?", "false"},
     GlobalMeta{NAT64_G_SOURCE_ICMPV6_ERRORS_BETTER, "source-icmpv6-errors-better", GlobalType::boolean, 0, 1,
-               true, "Translate source addresses directly on 4-to-6 ICMP errors?"},
+               true, "Translate source addresses directly on 4-to-6 ICMP errors?", "true"},
     GlobalMeta{NAT64_G_F_ARGS, "f-args", GlobalType::fargs, 0, 15, true,
                "The arguments of F() (RFC 6056, algorithm 3), one bit each, leftmost first: source "
-               "address, source port, destination address, destination port."},
+               "address, source port, destination address, destination port.",
+               "0b1011"},
     GlobalMeta{NAT64_G_HANDLE_RST_DURING_FIN_RCV, "handle-rst-during-fin-rcv", GlobalType::boolean, 0, 1,
-               true, "Use transitory timer when RST is received during the V6 FIN RCV or V4 FIN RCV states?"},
+               true, "Use transitory timer when RST is received during the V6 FIN RCV or V4 FIN RCV states?",
+               "false"},
     GlobalMeta{NAT64_G_TCP_EST_TIMEOUT, "tcp-est-timeout", GlobalType::timeout, NAT64_MIN_TCP_EST_TIMEOUT,
-               u32max, true, "The TCP established session lifetime (HH:MM:SS)."},
+               u32max, true, "The TCP established session lifetime (HH:MM:SS).", "2:00:00"},
     GlobalMeta{NAT64_G_TCP_TRANS_TIMEOUT, "tcp-trans-timeout", GlobalType::timeout,
-               NAT64_MIN_TCP_TRANS_TIMEOUT, u32max, true, "The TCP transitory session lifetime (HH:MM:SS)."},
+               NAT64_MIN_TCP_TRANS_TIMEOUT, u32max, true, "The TCP transitory session lifetime (HH:MM:SS).",
+               "4:00"},
     GlobalMeta{NAT64_G_UDP_TIMEOUT, "udp-timeout", GlobalType::timeout, NAT64_MIN_UDP_TIMEOUT, u32max, true,
-               "The UDP session lifetime (HH:MM:SS)."},
+               "The UDP session lifetime (HH:MM:SS).", "5:00"},
     GlobalMeta{NAT64_G_ICMP_TIMEOUT, "icmp-timeout", GlobalType::timeout, NAT64_MIN_ICMP_TIMEOUT, u32max,
-               true, "The ICMP session lifetime (HH:MM:SS)."},
+               true, "The ICMP session lifetime (HH:MM:SS).", "1:00"},
     GlobalMeta{NAT64_G_MAXIMUM_SIMULTANEOUS_OPENS, "maximum-simultaneous-opens", GlobalType::u32, 0, u32max,
-               true, "The maximum allowable 'simultaneous' Simultaneous Opens of TCP connections."},
+               true, "The maximum allowable 'simultaneous' Simultaneous Opens of TCP connections.", "10"},
     GlobalMeta{NAT64_G_LOGGING_BIB, "logging-bib", GlobalType::boolean, 0, 1, true,
-               "Log BIBs as they are created and destroyed?"},
+               "Log BIBs as they are created and destroyed?", "false"},
     GlobalMeta{NAT64_G_LOGGING_SESSION, "logging-session", GlobalType::boolean, 0, 1, true,
-               "Log sessions as they are created and destroyed?"},
+               "Log sessions as they are created and destroyed?", "false"},
     GlobalMeta{NAT64_G_MAXIMUM_SESSIONS, "maximum-sessions", GlobalType::u32, 0, u32max, true,
-               "Maximum number of sessions of the instance (0 = unlimited)."},
+               "Maximum number of sessions of the instance (0 = unlimited).", "0"},
 };
 
 static_assert(metas.size() == NAT64_G_MAX, "one GlobalMeta per enum nat64_global_attr key");
@@ -207,6 +215,25 @@ std::string format_global(const GlobalValue &v, bool csv)
     }
   }
   return "?";
+}
+
+std::vector<GlobalValue> default_globals()
+{
+  std::vector<GlobalValue> out;
+  for (const auto &m : metas) {
+    if (!m.writable)
+      continue;
+    auto v = parse_global(m.name, m.def);
+    assert(v.ok());  // globals_test checks every default
+    if (v)
+      out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+bool same_value(const GlobalValue &a, const GlobalValue &b)
+{
+  return a.meta == b.meta && a.data == b.data;
 }
 
 }  // namespace nat64

@@ -32,6 +32,8 @@ struct GlobalMeta {
   std::uint64_t max;
   bool writable;  // false: display only (pool6)
   std::string_view doc;
+  // The kernel's default, in `global update` syntax ("" for pool6).
+  std::string_view def = "";
 };
 
 // Every key, in display order (the order of enum nat64_global_attr).
@@ -52,5 +54,8 @@ struct GlobalValue {
 Result<GlobalValue> parse_global(std::string_view key, std::string_view value);
 // Value as `global display` prints it (Jool's format; csv changes a few).
 std::string format_global(const GlobalValue &v, bool csv);
+// Every writable key at its default value, in display order.
+std::vector<GlobalValue> default_globals();
+bool same_value(const GlobalValue &a, const GlobalValue &b);
 
 }  // namespace nat64

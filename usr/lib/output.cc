@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <nlohmann/json.hpp>
 
 #include "values.h"
 
@@ -62,6 +63,33 @@ std::uint64_t pool4_taddrs(const Pool4Entry &e)
   return (std::uint64_t{1} << (32 - e.prefix.len)) * (std::uint64_t{e.ports.max} - e.ports.min + 1);
 }
 
+// Jool lists pool4 in groups: consecutive entries of one mark and protocol
+// share their max iterations (computed from the group's size when auto).
+template <typename F>
+void for_each_pool4_group(std::span<const Pool4Entry> entries, F f)
+{
+  for (std::size_t i = 0; i < entries.size();) {
+    std::size_t end = i;
+    std::uint64_t taddrs = 0;
+    while (end < entries.size() && entries[end].mark == entries[i].mark &&
+           entries[end].proto == entries[i].proto)
+      taddrs += pool4_taddrs(entries[end++]);
+    const Pool4Entry &first = entries[i];
+    bool fixed = first.max_iter != max_iter_auto;
+    std::uint32_t iterations = fixed ? first.max_iter : pool4_auto_iterations(taddrs);
+    f(entries.subspan(i, end - i), iterations, fixed);
+    i = end;
+  }
+}
+
+using ojson = nlohmann::ordered_json;
+
+std::string dump(const ojson &j)
+{
+  // Addresses and names are ASCII; replace anything else rather than throw.
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
 }  // namespace
 
 std::string instance_header(const TableOpts &t)
@@ -109,23 +137,12 @@ std::string pool4_table(std::span<const Pool4Entry> entries, const TableOpts &t)
                                    "Max iterations", "Address", "Ports");
   }
 
-  for (std::size_t i = 0; i < entries.size();) {
-    // A group: consecutive entries of the same mark and protocol.
-    std::size_t end = i;
-    std::uint64_t taddrs = 0;
-    while (end < entries.size() && entries[end].mark == entries[i].mark &&
-           entries[end].proto == entries[i].proto)
-      taddrs += pool4_taddrs(entries[end++]);
-
-    const Pool4Entry &first = entries[i];
-    bool fixed = first.max_iter != max_iter_auto;
-    std::string iterations = first.max_iter == max_iter_infinity
-                                 ? (t.csv ? "infinite" : "Infinite")
-                                 : std::to_string(fixed ? first.max_iter : pool4_auto_iterations(taddrs));
+  for_each_pool4_group(entries, [&](std::span<const Pool4Entry> group, std::uint32_t max_iter, bool fixed) {
+    std::string iterations =
+        max_iter == max_iter_infinity ? (t.csv ? "infinite" : "Infinite") : std::to_string(max_iter);
     // Like Jool, one row per address.
     bool group_head = true;
-    for (std::size_t j = i; j < end; j++) {
-      const Pool4Entry &e = entries[j];
+    for (const Pool4Entry &e : group) {
       std::uint32_t base = ntohl(e.prefix.addr.s_addr);
       std::uint64_t count = std::uint64_t{1} << (32 - e.prefix.len);
       for (std::uint64_t k = 0; k < count; k++) {
@@ -144,8 +161,7 @@ std::string pool4_table(std::span<const Pool4Entry> entries, const TableOpts &t)
         s += fmt::format(" | {:>15} | {:>5}-{:>5} |\n", format_addr(a), e.ports.min, e.ports.max);
       }
     }
-    i = end;
-  }
+  });
 
   if (!t.csv && (!entries.empty() || !t.no_headers))
     s += pool4_sep;
@@ -246,6 +262,112 @@ std::string globals_table(std::span<const GlobalValue> values, const TableOpts &
       s += fmt::format("  {}: {}\n", v.meta->name, format_global(v, false));
   }
   return s;
+}
+
+// ---- JSON ------------------------------------------------------------
+
+std::string json_instance_row(const InstanceEntry &e)
+{
+  std::string_view fw = e.framework == NAT64_FW_NETFILTER  ? "netfilter"
+                        : e.framework == NAT64_FW_IPTABLES ? "iptables"
+                                                           : "unknown";
+  ojson j = {{"name", e.name}, {"framework", fw}};
+  j["pool6"] = e.pool6 ? ojson(format_prefix(*e.pool6)) : ojson(nullptr);
+  j["netns"] = e.netns;
+  return dump(j);
+}
+
+std::string json_pool4(std::span<const Pool4Entry> entries)
+{
+  std::string s = "[";
+  bool first = true;
+  for_each_pool4_group(entries, [&](std::span<const Pool4Entry> group, std::uint32_t max_iter, bool fixed) {
+    ojson iterations = max_iter == max_iter_infinity ? ojson("infinity") : ojson(max_iter);
+    for (const Pool4Entry &e : group) {
+      std::uint32_t base = ntohl(e.prefix.addr.s_addr);
+      std::uint64_t count = std::uint64_t{1} << (32 - e.prefix.len);
+      for (std::uint64_t k = 0; k < count; k++) {
+        in_addr a{htonl(static_cast<std::uint32_t>(base + k))};
+        ojson j = {{"mark", e.mark},
+                   {"protocol", proto_name(e.proto)},
+                   {"address", format_addr(a)},
+                   {"port_min", e.ports.min},
+                   {"port_max", e.ports.max},
+                   {"max_iterations", iterations},
+                   {"max_iterations_fixed", fixed}};
+        s += (first ? "\n  " : ",\n  ") + dump(j);
+        first = false;
+      }
+    }
+  });
+  return s + (first ? "]\n" : "\n]\n");
+}
+
+std::string json_bib_row(const BibEntry &e)
+{
+  ojson j = {{"protocol", proto_name(e.proto)}, {"ipv6_address", format_addr(e.addr6.addr)},
+             {"ipv6_port", e.addr6.port},       {"ipv4_address", format_addr(e.addr4.addr)},
+             {"ipv4_port", e.addr4.port},       {"static", e.is_static}};
+  return dump(j);
+}
+
+std::string json_session_row(const SessionEntry &e)
+{
+  ojson j = {{"protocol", proto_name(e.proto)}, {"ipv6_remote_address", format_addr(e.src6.addr)},
+             {"ipv6_remote_port", e.src6.port}, {"ipv6_local_address", format_addr(e.dst6.addr)},
+             {"ipv6_local_port", e.dst6.port},  {"ipv4_local_address", format_addr(e.src4.addr)},
+             {"ipv4_local_port", e.src4.port},  {"ipv4_remote_address", format_addr(e.dst4.addr)},
+             {"ipv4_remote_port", e.dst4.port}, {"expires_ms", e.expires_ms}};
+  j["state"] = e.proto == Proto::tcp ? ojson(tcp_state_name(e.state)) : ojson(nullptr);
+  return dump(j);
+}
+
+std::string json_stats(std::span<const StatValue> stats, bool explain)
+{
+  ojson j = ojson::object();
+  for (const auto &st : stats) {
+    std::string name =
+        st.id < stat_metas.size() ? std::string(stat_name(st.id)) : fmt::format("UNKNOWN_{}", st.id);
+    if (explain)
+      j[name] = {{"value", st.value}, {"explanation", stat_doc(st.id)}};
+    else
+      j[name] = st.value;
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string json_globals(std::span<const GlobalValue> values)
+{
+  ojson j = ojson::object();
+  for (const auto &v : values) {
+    std::string key(v.meta->name);
+    switch (v.meta->type) {
+      case GlobalType::boolean:
+        j[key] = std::get<bool>(v.data);
+        break;
+      case GlobalType::u8:
+      case GlobalType::fargs:
+        j[key] = std::get<std::uint8_t>(v.data);
+        break;
+      case GlobalType::u32:
+      case GlobalType::timeout:
+        j[key] = std::get<std::uint32_t>(v.data);
+        break;
+      case GlobalType::plateaus:
+        j[key] = std::get<std::vector<std::uint16_t>>(v.data);
+        break;
+      case GlobalType::prefix6:
+        j[key] = format_prefix(std::get<Prefix6>(v.data));
+        break;
+    }
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string json_status(const std::string &iname, bool running)
+{
+  ojson j = {{"name", iname}, {"running", running}};
+  return dump(j) + "\n";
 }
 
 }  // namespace nat64

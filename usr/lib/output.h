@@ -36,4 +36,18 @@ std::string stats_table(std::span<const StatValue> stats, bool all, bool explain
 
 std::string globals_table(std::span<const GlobalValue> values, const TableOpts &t);
 
+// --json (beyond Jool). Tables are arrays of objects, streamed one element
+// at a time (json_*_row gives one object, without a trailing newline);
+// stats, global and instance status are one object. Keys are documented in
+// nat64(8) and stay stable.
+std::string json_instance_row(const InstanceEntry &e);
+std::string json_pool4(std::span<const Pool4Entry> entries);
+std::string json_bib_row(const BibEntry &e);
+std::string json_session_row(const SessionEntry &e);
+// Every counter, zero or not; with `explain`, {"value": N, "explanation": "..."}.
+std::string json_stats(std::span<const StatValue> stats, bool explain);
+// Keys and value types as in the file's "global" object (timeouts in seconds).
+std::string json_globals(std::span<const GlobalValue> values);
+std::string json_status(const std::string &iname, bool running);
+
 }  // namespace nat64

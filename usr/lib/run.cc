@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "cli.h"
+#include "config.h"
 #include "nlmsg.h"
 #include "output.h"
+#include "plan.h"
 #include "values.h"
 
 namespace nat64 {
@@ -79,6 +81,23 @@ Status stream_table(Transport &t, Result<MsgPtr> msg, std::ostream &out, const s
   return s;
 }
 
+// A JSON array streamed from a dump: "[" goes out with the first element,
+// so a failure before it prints nothing.
+template <typename Decode, typename Row>
+Status stream_json(Transport &t, Result<MsgPtr> msg, std::ostream &out, Decode decode, Row row)
+{
+  bool started = false;
+  Status s = collect(t, std::move(msg), decode, [&](const auto &entry) {
+    out << (started ? ",\n  " : "[\n  ") << row(entry);
+    started = true;
+  });
+  if (s)
+    out << (started ? "\n]\n" : "[]\n");
+  else if (started)
+    out << "\n";
+  return s;
+}
+
 struct Runner {
   Transport &t;
   std::ostream &out;
@@ -86,6 +105,8 @@ struct Runner {
 
   Status operator()(const InstanceDisplay &c)
   {
+    if (c.table.json)
+      return stream_json(t, encode_instance_dump(fam), out, decode_instance, json_instance_row);
     auto s = stream_table(t, encode_instance_dump(fam), out, instance_header(c.table), decode_instance,
                           [&](const InstanceEntry &e) { return instance_row(e, c.table); });
     if (s)
@@ -101,14 +122,18 @@ struct Runner {
   {
     Status s = collect(t, encode_instance_get(fam, c.iname), decode_instance, [](const InstanceEntry &) {});
     if (s) {
-      out << "Running\n";
+      out << (c.json ? json_status(c.iname, true) : "Running\n");
       return s;
     }
     if (s.error().kind == Error::Kind::kernel && s.error().err == ESRCH) {
-      out << "Dead\n" << fmt::format("(Instance '{}' does not exist.)\n", c.iname);
+      if (c.json)
+        out << json_status(c.iname, false);
+      else
+        out << "Dead\n" << fmt::format("(Instance '{}' does not exist.)\n", c.iname);
       return {};
     }
-    out << "Status unknown\n";
+    if (!c.json)
+      out << "Status unknown\n";
     return s;
   }
 
@@ -118,27 +143,53 @@ struct Runner {
     auto s = collect(t, encode_pool4_dump(fam, c.iname, c.proto), decode_pool4,
                      [&](Pool4Entry e) { entries.push_back(e); });
     if (s)
-      out << pool4_table(entries, c.table);
+      out << (c.table.json ? json_pool4(entries) : pool4_table(entries, c.table));
     return s;
   }
 
+  // Without a protocol flag: one entry per protocol. All of them or none:
+  // a rejection takes back the entries already added.
   Status operator()(const Pool4Add &c)
   {
-    for (const auto &e : c.entries) {
-      Status s = send(t, encode_pool4_add(fam, c.iname, e));
-      if (!s)
-        return c.entries.size() > 1 ? with_context(std::move(s).error(), proto_name(e.proto)) : s;
+    for (std::size_t i = 0; i < c.entries.size(); i++) {
+      Status s = send(t, encode_pool4_add(fam, c.iname, c.entries[i]));
+      if (s)
+        continue;
+      if (c.entries.size() == 1)
+        return s;
+      Error e = with_context(std::move(s).error(), proto_name(c.entries[i].proto));
+      bool undone = true;
+      for (std::size_t j = i; j-- > 0;)
+        undone = send(t, encode_pool4_remove(fam, c.iname, c.entries[j], true)).ok() && undone;
+      if (i > 0)
+        e = Error{e.kind, 0, e.describe() + (undone ? "; nothing was changed" : "; undoing it failed too")};
+      return e;
     }
     return {};
   }
 
+  // Without a protocol flag: from every protocol that has the entry (a
+  // protocol without it is not an error, unless none has it).
   Status operator()(const Pool4Remove &c)
   {
+    std::optional<Error> missing;
+    std::size_t removed = 0;
     for (const auto &e : c.entries) {
       Status s = send(t, encode_pool4_remove(fam, c.iname, e, c.quick));
-      if (!s)
-        return c.entries.size() > 1 ? with_context(std::move(s).error(), proto_name(e.proto)) : s;
+      if (s) {
+        removed++;
+        continue;
+      }
+      Error err = c.entries.size() > 1 ? with_context(std::move(s).error(), proto_name(e.proto)) : s.error();
+      if (c.entries.size() > 1 && err.kind == Error::Kind::kernel && err.err == ESRCH) {
+        if (!missing)
+          missing = err;
+        continue;
+      }
+      return err;
     }
+    if (!removed && missing)
+      return *missing;
     return {};
   }
 
@@ -146,6 +197,8 @@ struct Runner {
 
   Status operator()(const BibDisplay &c)
   {
+    if (c.table.json)
+      return stream_json(t, encode_bib_dump(fam, c.iname, c.proto), out, decode_bib, json_bib_row);
     return stream_table(t, encode_bib_dump(fam, c.iname, c.proto), out, bib_header(c.table), decode_bib,
                         [&](const BibEntry &e) { return bib_row(e, c.table); });
   }
@@ -155,6 +208,9 @@ struct Runner {
 
   Status operator()(const SessionDisplay &c)
   {
+    if (c.table.json)
+      return stream_json(t, encode_session_dump(fam, c.iname, c.proto), out, decode_session,
+                         json_session_row);
     return stream_table(t, encode_session_dump(fam, c.iname, c.proto), out, session_header(c.table),
                         decode_session, [&](const SessionEntry &e) { return session_row(e, c.table); });
   }
@@ -165,7 +221,7 @@ struct Runner {
     auto s = collect(t, encode_stats_get(fam, c.iname), decode_stats,
                      [&](std::vector<StatValue> v) { stats = std::move(v); });
     if (s)
-      out << stats_table(stats, c.all, c.explain, c.table);
+      out << (c.table.json ? json_stats(stats, c.explain) : stats_table(stats, c.all, c.explain, c.table));
     return s;
   }
 
@@ -178,13 +234,21 @@ struct Runner {
       return s;
     std::stable_sort(values.begin(), values.end(),
                      [](const GlobalValue &a, const GlobalValue &b) { return a.meta->id < b.meta->id; });
-    out << globals_table(values, c.table);
+    out << (c.table.json ? json_globals(values) : globals_table(values, c.table));
     return s;
   }
 
   Status operator()(const GlobalUpdate &c)
   {
     return send(t, encode_global_set(fam, c.iname, std::span<const GlobalValue>(&c.value, 1)));
+  }
+
+  Status operator()(const FileHandle &c)
+  {
+    auto cfg = load_config_file(c.path, c.iname, c.force);
+    if (!cfg)
+      return std::move(cfg).error();
+    return apply_config(t, *cfg);
   }
 };
 
@@ -198,7 +262,9 @@ std::optional<std::string> target_instance(const Command &cmd)
 {
   return std::visit(
       [](const auto &c) -> std::optional<std::string> {
-        if constexpr (requires { c.iname; })
+        if constexpr (std::is_same_v<std::decay_t<decltype(c)>, FileHandle>)
+          return std::nullopt;
+        else if constexpr (requires { c.iname; })
           return c.iname;
         else
           return std::nullopt;
@@ -237,6 +303,16 @@ int nat64_main(std::span<const std::string> args, const TransportOpener &open, s
   if (!inv->command) {
     out << inv->text;
     return 0;
+  }
+
+  // A configuration file is read and checked completely before the kernel
+  // hears of it (and even when the module is not loaded).
+  if (const auto *fh = std::get_if<FileHandle>(&*inv->command)) {
+    auto cfg = load_config_file(fh->path, fh->iname, fh->force);
+    if (!cfg) {
+      report(err, cfg.error());
+      return cfg.error().exit_code();
+    }
   }
 
   auto transport = open();
