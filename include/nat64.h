@@ -244,7 +244,9 @@ enum nat64_global_attr {
 /*
  * Counters. X(ID, "explanation"). Every dropped packet moves exactly one
  * counter whose name starts with DROP_; every packet the translator looked
- * at moves RECEIVED6 or RECEIVED4. STATS_GET answers NAT64_A_STATS with one
+ * at moves RECEIVED6 or RECEIVED4. An unsolicited IPv4 SYN that is held
+ * (RFC 6146 §3.5.2.2) moves SO_STORED instead of a DROP_ counter, and later
+ * SO_OPENED or SO_EXPIRED. STATS_GET answers NAT64_A_STATS with one
  * u64 attribute per counter, attribute type = enum value (0 is unused so
  * that it can serve as padding).
  */
@@ -284,7 +286,12 @@ enum nat64_global_attr {
 	X(DROP_INTERNAL, "Dropped: internal error (please report)")	\
 	X(BIB_CREATED, "BIB entries created")				\
 	X(SESSIONS_CREATED, "Sessions created")				\
-	X(SESSIONS_EXPIRED, "Sessions expired")
+	X(SESSIONS_EXPIRED, "Sessions expired")				\
+	X(SO_STORED, "Unsolicited IPv4 SYNs held for a simultaneous open (up to 6 s)") \
+	X(SO_OPENED, "Held IPv4 SYNs met by an IPv6 SYN (simultaneous open)") \
+	X(SO_EXPIRED, "Held IPv4 SYNs unanswered after 6 s (ICMP port unreachable sent)") \
+	X(TCP_PROBES, "Probes sent to the IPv6 end of expired established TCP sessions") \
+	X(DROP_SRC_ROUTE, "Dropped: IPv4 packet with an unexpired source route (ICMP error sent)")
 
 enum nat64_stat {
 	NAT64_STAT_UNUSED,	/* attribute type 0: padding */

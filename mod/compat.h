@@ -19,14 +19,33 @@
 #define NAT64_HAVE_GENL_RESV_START_OP
 #endif
 
-/* ip_route_input_noref() takes a dscp_t instead of a TOS byte since 6.13. */
-/* (expanded only in files that include <net/route.h>) */
+/*
+ * ip_route_input_noref() masks the TOS byte itself on every version (the
+ * caller's own mask, IPTOS_RT_MASK, is gone since 6.12); it takes a dscp_t
+ * since 6.13 (a signature change: no macro to detect it by).
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define nat64_route_input4(skb, daddr, saddr, tos, dev) \
 	ip_route_input_noref(skb, daddr, saddr, inet_dsfield_to_dscp(tos), dev)
 #else
 #define nat64_route_input4(skb, daddr, saddr, tos, dev) \
-	ip_route_input_noref(skb, daddr, saddr, (tos) & IPTOS_RT_MASK, dev)
+	ip_route_input_noref(skb, daddr, saddr, tos, dev)
+#endif
+
+/*
+ * The skb_gso_*() helpers moved from <linux/skbuff.h> to <net/gso.h> (6.5).
+ * Users write `#include NAT64_GSO_H` (this header is force-included before
+ * the files' own pr_fmt, so it must not include kernel headers itself).
+ */
+#if __has_include(<net/gso.h>)
+#define NAT64_GSO_H <net/gso.h>
+#else
+#define NAT64_GSO_H "compat.h"	/* <linux/skbuff.h> has them: nothing to add */
+#endif
+
+/* get_random_u16() appeared in 6.1. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#define get_random_u16() ((u16)get_random_u32())
 #endif
 
 #endif

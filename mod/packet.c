@@ -13,11 +13,13 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/netfilter.h>
+#include <linux/random.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
+#include NAT64_GSO_H
 #include "packet.h"
 #include "state.h"
 #include "stats.h"
@@ -87,9 +89,13 @@ static int parse(struct sk_buff *skb, bool v6, struct nat64_pkt *pkt,
 			*why = NAT64_STAT_DROP_NOMEM;
 			return -ENOMEM;
 		}
-		return parser(skb->data, skb_headlen(skb), pkt, why);
+		err = parser(skb->data, skb_headlen(skb), pkt, why);
+		if (err)
+			return err;
 	}
 	pkt->csum_partial = skb->ip_summed == CHECKSUM_PARTIAL;
+	/* Used by 6->4 for unfragmented packets without DF (RFC 6864). */
+	pkt->ip4_id = get_random_u16();
 	return 0;
 truncated:
 	*why = v6 ? NAT64_STAT_DROP_TRUNCATED6 : NAT64_STAT_DROP_TRUNCATED4;
@@ -176,40 +182,47 @@ static int rewrite(struct sk_buff *skb, const struct nat64_pkt *pkt, bool to6,
 		*why = NAT64_STAT_DROP_NOMEM;
 		return -ENOMEM;
 	}
+	/* IPv4 UDP without a checksum: the core left the pseudo-header sum;
+	 * the stack (or the NIC) completes it over the payload. */
+	if (to6 && pkt->udp_csum_zero) {
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_offset = offsetof(struct udphdr, check);
+	}
 	fix_gso(skb, to6, (int)skb->len - (int)old_len);
 	fix_meta(skb, to6, l4_off);
 	return 0;
 }
 
-/* Route as the gateway's own packet: the source is a pool4 address,
- * which need not be configured on any interface (ANYSRC). */
-static int send4(struct net *net, struct sk_buff *skb)
+/* ---- routing and MTU (RFC 7915 §4 and §5.1) ------------------------ */
+
+/*
+ * Route the translated packet as the gateway's own before the rewrite, so
+ * that the path MTU is known while the original packet can still be
+ * answered with an ICMP error. The source is a pool4 address, which need
+ * not be configured on any interface (ANYSRC).
+ */
+static struct rtable *route4(struct net *net, const struct sk_buff *skb,
+			     const struct nat64_tuple4 *t, u8 tos)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	struct flowi4 fl4 = {
-		.daddr = iph->daddr,
-		.saddr = iph->saddr,
-		.flowi4_tos = RT_TOS(iph->tos),
-		.flowi4_proto = iph->protocol,
+		.daddr = t->dst,
+		.saddr = t->src,
+		.flowi4_tos = RT_TOS(tos),
+		.flowi4_proto = t->proto,
 		.flowi4_mark = skb->mark,
 		.flowi4_flags = FLOWI_FLAG_ANYSRC,
 	};
-	struct rtable *rt = ip_route_output_key(net, &fl4);
 
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	skb_dst_set(skb, &rt->dst);
-	ip_local_out(net, NULL, skb);
-	return 0;
+	return ip_route_output_key(net, &fl4);
 }
 
-static int send6(struct net *net, struct sk_buff *skb, u8 proto)
+static struct dst_entry *route6(struct net *net, const struct sk_buff *skb,
+				const struct nat64_tuple6 *t)
 {
-	const struct ipv6hdr *ip6 = ipv6_hdr(skb);
 	struct flowi6 fl6 = {
-		.daddr = ip6->daddr,
-		.saddr = ip6->saddr,
-		.flowi6_proto = proto,
+		.daddr = t->dst,
+		.saddr = t->src,
+		.flowi6_proto = t->proto == IPPROTO_ICMP ? IPPROTO_ICMPV6 : t->proto,
 		.flowi6_mark = skb->mark,
 	};
 	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
@@ -217,11 +230,117 @@ static int send6(struct net *net, struct sk_buff *skb, u8 proto)
 
 	if (err) {
 		dst_release(dst);
-		return err;
+		return ERR_PTR(err);
 	}
+	return dst;
+}
+
+/*
+ * Bytes after the IP header(s) in each segment of a GSO packet (TCP, or
+ * UDP with segmentation offload), for the per-segment DF rule; 0 if the
+ * packet is not GSO or its segments are not separate IP packets.
+ */
+static u32 gso_seg_len(const struct sk_buff *skb, const struct nat64_pkt *pkt)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+
+	if (!skb_is_gso(skb) || pkt->frag_off)
+		return 0;
+	if (pkt->proto == IPPROTO_TCP && (sh->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+		return (skb->data[pkt->l3_len + 12] >> 4) * 4U + sh->gso_size;
+	if (pkt->proto == IPPROTO_UDP && (sh->gso_type & SKB_GSO_UDP_L4))
+		return sizeof(struct udphdr) + sh->gso_size;
+	return 0;
+}
+
+/*
+ * Does the translated packet (each segment, for GSO) exceed mtu? @growth:
+ * how much longer each translated IP packet is than the received one. For
+ * GSO the network header must end at the transport header.
+ */
+static bool too_big(struct sk_buff *skb, const struct nat64_pkt *pkt,
+		    int growth, u32 mtu)
+{
+	if (!skb_is_gso(skb))
+		return (s64)skb->len + growth > mtu;
+	skb_set_transport_header(skb, pkt->l3_len);
+	return !skb_gso_validate_network_len(skb, (u32)((s64)mtu - growth));
+}
+
+/*
+ * IPv6 -> IPv4 (RFC 7915 §5.1, RFC 6146 §3.7): a packet that gets DF and
+ * does not fit the IPv4 path MTU is answered with Packet Too Big, with the
+ * IPv4 MTU plus the header difference, never below the IPv6 minimum. A
+ * packet that gets no DF is fragmented by the IPv4 output when needed.
+ */
+static bool mtu_6to4(struct sk_buff *skb, const struct nat64_pkt *pkt, u32 mtu4)
+{
+	u32 mtu6;
+
+	if (!nat64_xlat_6to4_df_len(pkt) ||
+	    !too_big(skb, pkt, (int)sizeof(struct iphdr) - pkt->l3_len, mtu4))
+		return true;
+	mtu6 = max_t(u32, mtu4 + sizeof(struct ipv6hdr) - sizeof(struct iphdr),
+		     IPV6_MIN_MTU);
+	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu6);
+	return false;
+}
+
+/* icmp_send() needs a route on the packet; at PRE_ROUTING it has none. */
+static void icmp4_error(struct sk_buff *skb, int type, int code, __be32 info)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_dst(skb) &&
+	    nat64_route_input4(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
+		return;
+	icmp_send(skb, type, code, info);
+}
+
+/*
+ * IPv4 -> IPv6 (RFC 7915 §4): the packet grows by the header difference
+ * (and a Fragment Header for fragments). With DF, one that does not fit
+ * the IPv6 path MTU is answered with Fragmentation Needed, the IPv6 MTU
+ * minus that difference. Without DF the IPv6 output fragments it to
+ * *frag_size: the smaller of the path MTU and lowest-ipv6-mtu, since the
+ * IPv6 path beyond the next hop may be narrower (Jool's semantics).
+ * GSO segments keep their length (fix_gso() shrinks gso_size by the
+ * growth), so only their own fit matters; the IPv6 output fragments GSO
+ * segments without DF to the path MTU.
+ */
+static bool mtu_4to6(struct sk_buff *skb, const struct nat64_pkt *pkt,
+		     u32 mtu6, u32 lowest, u32 *frag_size)
+{
+	u32 over = sizeof(struct ipv6hdr) - sizeof(struct iphdr) +
+		   (pkt->frag ? sizeof(struct frag_hdr) : 0);
+	int growth = (int)(over + sizeof(struct iphdr)) - pkt->l3_len;
+	u32 mpl = min_t(u32, mtu6, max_t(u32, lowest, IPV6_MIN_MTU));
+
+	*frag_size = 0;
+	if (pkt->icmp_error)	/* cut to 1280 bytes */
+		return true;
+	if (pkt->df) {
+		if (!too_big(skb, pkt, skb_is_gso(skb) ? 0 : growth, mtu6))
+			return true;
+		icmp4_error(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			    htonl(mtu6 > over ? mtu6 - over : 0));
+		return false;
+	}
+	if (!skb_is_gso(skb) && (s64)skb->len + growth > mpl)
+		*frag_size = mpl;
+	return true;
+}
+
+static void send4(struct net *net, struct sk_buff *skb, struct rtable *rt)
+{
+	skb_dst_set(skb, &rt->dst);
+	ip_local_out(net, NULL, skb);
+}
+
+static void send6(struct net *net, struct sk_buff *skb, struct dst_entry *dst)
+{
 	skb_dst_set(skb, dst);
 	ip6_local_out(net, NULL, skb);
-	return 0;
 }
 
 static enum nat64_verdict drop(struct nat64_instance *inst, enum nat64_stat why)
@@ -267,6 +386,7 @@ enum nat64_verdict nat64_translate6(struct nat64_instance *inst, struct sk_buff 
 	struct nat64_pkt pkt;
 	enum nat64_stat why = NAT64_STAT_DROP_INTERNAL;
 	__be32 dst4, src4;
+	struct rtable *rt;
 
 	nat64_stat_inc(inst, NAT64_STAT_RECEIVED6);
 	if (!pull(skb, sizeof(struct ipv6hdr)) || skb->len < sizeof(struct ipv6hdr))
@@ -293,36 +413,57 @@ enum nat64_verdict nat64_translate6(struct nat64_instance *inst, struct sk_buff 
 	if (state6(inst, skb, &pkt, dst4, &outer, &inner, &why))
 		return drop(inst, why);
 	xlat_cfg(inst, &cfg);
-	if (rewrite(skb, &pkt, false, &outer, pkt.icmp_error ? &inner : NULL, &cfg, &why))
-		return drop(inst, why);
-	if (send4(inst->net, skb)) {
-		kfree_skb(skb);
-		nat64_stat_inc(inst, NAT64_STAT_DROP_ROUTE);
-		return NAT64_STOLEN;
+	/* Reassembled by the stack: it had a Fragment Header (RFC 7915 §5.1). */
+	pkt.reassembled = IP6CB(skb)->frag_max_size != 0;
+	pkt.seg_len = gso_seg_len(skb, &pkt);
+	rt = route4(inst->net, skb, &outer, cfg.override_tos ? cfg.tos : pkt.tos);
+	if (IS_ERR(rt))
+		return drop(inst, NAT64_STAT_DROP_ROUTE);
+	if (!mtu_6to4(skb, &pkt, dst_mtu(&rt->dst))) {
+		ip_rt_put(rt);
+		return drop(inst, NAT64_STAT_DROP_TOO_BIG);
 	}
+	if (rewrite(skb, &pkt, false, &outer, pkt.icmp_error ? &inner : NULL, &cfg, &why)) {
+		ip_rt_put(rt);
+		return drop(inst, why);
+	}
+	send4(inst->net, skb, rt);
 	nat64_stat_inc(inst, NAT64_STAT_SUCCESS);
 	return NAT64_STOLEN;
 }
 
 /* ---- IPv4 -> IPv6 ------------------------------------------------------ */
 
-/* icmp_send() needs a route on the packet; at PRE_ROUTING it has none. */
-static void icmp4_error(struct sk_buff *skb, int type, int code, __be32 info)
+/*
+ * RFC 7915 §4.1: an unexpired source route cannot be honoured in IPv6. If
+ * the packet is ours (its destination has a binding; nothing is created),
+ * it is refused with Source Route Failed; otherwise it is not our business.
+ */
+static enum nat64_verdict src_route4(struct nat64_instance *inst,
+				     struct sk_buff *skb,
+				     const struct nat64_pkt *pkt)
 {
-	const struct iphdr *iph = ip_hdr(skb);
+	const struct nat64_tuple4 rev = {
+		.src = pkt->t4.dst, .sport = pkt->t4.dport,
+		.dst = pkt->t4.src, .dport = pkt->t4.sport,
+		.proto = pkt->t4.proto,
+	};
+	struct nat64_tuple6 unused;
 
-	if (!skb_dst(skb) &&
-	    nat64_route_input4(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
-		return;
-	icmp_send(skb, type, code, info);
+	if (nat64_state_inner4(inst, pkt->icmp_error ? &pkt->inner4 : &rev, &unused)) {
+		nat64_stat_inc(inst, NAT64_STAT_NOT_OURS4);
+		return NAT64_CONTINUE;
+	}
+	icmp4_error(skb, ICMP_DEST_UNREACH, ICMP_SR_FAILED, 0);
+	return drop(inst, NAT64_STAT_DROP_SRC_ROUTE);
 }
 
-static int state4(struct nat64_instance *inst, struct nat64_pkt *pkt,
-		  struct nat64_tuple6 *outer, struct nat64_tuple6 *inner,
-		  enum nat64_stat *why)
+static int state4(struct nat64_instance *inst, const struct sk_buff *skb,
+		  struct nat64_pkt *pkt, struct nat64_tuple6 *outer,
+		  struct nat64_tuple6 *inner, enum nat64_stat *why)
 {
 	if (!pkt->icmp_error)
-		return nat64_state_4to6(inst, pkt, outer, why);
+		return nat64_state_4to6(inst, pkt, skb, outer, why);
 	/* The inner packet travelled (T,t) -> (Z,z): it becomes
 	 * (X',x) -> (Y',y). The error goes from the sender embedded in
 	 * pool6 to X'. */
@@ -343,6 +484,8 @@ enum nat64_verdict nat64_translate4(struct nat64_instance *inst, struct sk_buff 
 	struct nat64_xlat_cfg cfg;
 	struct nat64_pkt pkt;
 	enum nat64_stat why = NAT64_STAT_DROP_INTERNAL;
+	struct dst_entry *dst;
+	u32 frag_size;
 	int err;
 
 	nat64_stat_inc(inst, NAT64_STAT_RECEIVED4);
@@ -356,10 +499,16 @@ enum nat64_verdict nat64_translate4(struct nat64_instance *inst, struct sk_buff 
 		nat64_stat_inc(inst, NAT64_STAT_NOT_OURS4);
 		return NAT64_CONTINUE;
 	}
-	err = state4(inst, &pkt, &outer, &inner, &why);
+	if (pkt.src_route)
+		return src_route4(inst, skb, &pkt);
+	err = state4(inst, skb, &pkt, &outer, &inner, &why);
 	if (err == -ENOENT) {	/* no binding: not a packet of ours */
 		nat64_stat_inc(inst, NAT64_STAT_NOT_OURS4);
 		return NAT64_CONTINUE;
+	}
+	if (err == -EINPROGRESS) {	/* a SYN held for a simultaneous open */
+		consume_skb(skb);
+		return NAT64_STOLEN;
 	}
 	if (err)
 		return drop(inst, why);
@@ -368,16 +517,24 @@ enum nat64_verdict nat64_translate4(struct nat64_instance *inst, struct sk_buff 
 		return drop(inst, NAT64_STAT_DROP_HOP_LIMIT);
 	}
 	xlat_cfg(inst, &cfg);
-	if (rewrite(skb, &pkt, true, &outer, pkt.icmp_error ? &inner : NULL, &cfg, &why))
-		return drop(inst, why);
-	/* Without DF the translator fragments what does not fit (RFC 7915
-	 * §4); the IPv6 output path does it when told to ignore DF. */
-	skb->ignore_df = !pkt.df;
-	if (send6(inst->net, skb, pkt.proto == IPPROTO_ICMP ? IPPROTO_ICMPV6 : pkt.proto)) {
-		kfree_skb(skb);
-		nat64_stat_inc(inst, NAT64_STAT_DROP_ROUTE);
-		return NAT64_STOLEN;
+	dst = route6(inst->net, skb, &outer);
+	if (IS_ERR(dst))
+		return drop(inst, NAT64_STAT_DROP_ROUTE);
+	if (!mtu_4to6(skb, &pkt, dst_mtu(dst), cfg.lowest_ipv6_mtu, &frag_size)) {
+		dst_release(dst);
+		return drop(inst, NAT64_STAT_DROP_TOO_BIG);
 	}
+	if (rewrite(skb, &pkt, true, &outer, pkt.icmp_error ? &inner : NULL, &cfg, &why)) {
+		dst_release(dst);
+		return drop(inst, why);
+	}
+	/* Without DF the translator fragments what does not fit (RFC 7915
+	 * §4): the IPv6 output does it when told to ignore DF, and to
+	 * frag_max_size when that is smaller than the path MTU. */
+	skb->ignore_df = !pkt.df;
+	if (frag_size)
+		IP6CB(skb)->frag_max_size = frag_size;
+	send6(inst->net, skb, dst);
 	nat64_stat_inc(inst, NAT64_STAT_SUCCESS);
 	return NAT64_STOLEN;
 }

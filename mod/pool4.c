@@ -16,7 +16,9 @@
  */
 #define pr_fmt(fmt) "nat64: " fmt
 
+#include <linux/bitops.h>
 #include <linux/inetdevice.h>
+#include <linux/jhash.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
@@ -38,6 +40,79 @@ static u32 plen_mask(u8 plen)
 bool nat64_p4_range_has(const struct nat64_pool4_entry *e, __be32 addr)
 {
 	return !((be32_to_cpu(addr) ^ be32_to_cpu(e->addr)) & plen_mask(e->plen));
+}
+
+/* ---- entries by (prefix, length) ----------------------------------------
+ * pool4 changes only by configuration, so the hash need not be keyed; what
+ * an outsider controls is only the address looked up. A lookup probes one
+ * bucket per prefix length in use (usually one or two).
+ */
+
+static struct hlist_head *p4_bucket(struct nat64_state *st, int pi, __be32 pfx, u8 plen)
+{
+	u32 h = jhash_2words((__force u32)pfx, plen, 0);
+
+	return &st->p4hash[pi][h & ((1U << NAT64_P4_HASH_BITS) - 1)];
+}
+
+/* st->cfg held. */
+static void range_link(struct nat64_state *st, int pi, struct nat64_p4range *r)
+{
+	unsigned int i = r->e.plen - NAT64_P4_MIN_PLEN;
+
+	list_add_tail_rcu(&r->list, &st->ranges[pi]);
+	hlist_add_head_rcu(&r->hnode, p4_bucket(st, pi, r->e.addr, r->e.plen));
+	if (!st->p4plen_n[pi][i]++)
+		WRITE_ONCE(st->p4plens[pi], st->p4plens[pi] | BIT(i));
+	st->nranges++;
+}
+
+/* st->cfg held; readers may still see r until a grace period passes. */
+static void range_unlink(struct nat64_state *st, int pi, struct nat64_p4range *r)
+{
+	unsigned int i = r->e.plen - NAT64_P4_MIN_PLEN;
+
+	list_del_rcu(&r->list);
+	hlist_del_rcu(&r->hnode);
+	if (!--st->p4plen_n[pi][i])
+		WRITE_ONCE(st->p4plens[pi], st->p4plens[pi] & ~BIT(i));
+	st->nranges--;
+}
+
+/* RCU or st->cfg: the entry of proto pi holding (addr, port); of the given
+ * mark, or of any mark when mark is NULL. */
+static struct nat64_p4range *range_find(struct nat64_state *st, int pi, __be32 addr,
+					u16 port, const u32 *mark)
+{
+	unsigned long plens = READ_ONCE(st->p4plens[pi]);
+	struct nat64_p4range *r;
+	unsigned int i;
+
+	for_each_set_bit(i, &plens, NAT64_P4_NPLEN) {
+		u8 plen = i + NAT64_P4_MIN_PLEN;
+		__be32 pfx = cpu_to_be32(be32_to_cpu(addr) & plen_mask(plen));
+
+		hlist_for_each_entry_rcu(r, p4_bucket(st, pi, pfx, plen), hnode,
+					 lockdep_is_held(&st->cfg)) {
+			if (r->e.addr == pfx && r->e.plen == plen &&
+			    port >= r->e.port_min && port <= r->e.port_max &&
+			    (!mark || r->e.mark == *mark))
+				return r;
+		}
+	}
+	return NULL;
+}
+
+void nat64_p4_init(struct nat64_state *st)
+{
+	int pi, b;
+
+	for (pi = 0; pi < NAT64_NPROTO; pi++) {
+		INIT_LIST_HEAD(&st->ranges[pi]);
+		INIT_LIST_HEAD(&st->dflt[pi]);
+		for (b = 0; b < (1 << NAT64_P4_HASH_BITS); b++)
+			INIT_HLIST_HEAD(&st->p4hash[pi][b]);
+	}
 }
 
 static struct nat64_paddr *paddr_new(__be32 addr, u16 min, u16 max,
@@ -157,7 +232,8 @@ static int try_range(struct nat64_p4range *r, u32 from, u32 to, struct p4_choice
 	for (j = from; j < to; j++) {
 		struct nat64_paddr *pa;
 
-		if (!atomic_long_read(&r->nfree))
+		/* Removed or split: its addresses are in other entries now. */
+		if (!atomic_long_read(&r->nfree) || READ_ONCE(r->removed))
 			return -ENOSPC;
 		pa = range_paddr(r, j, GFP_ATOMIC);
 		if (!pa) {
@@ -352,41 +428,42 @@ int nat64_p4_alloc(struct nat64_state *st, int pi, u32 mark,
 	return 0;
 }
 
-/* Process context, st->cfg held: the bitmap that owns (addr, port). */
-static struct nat64_paddr *find_owner(struct nat64_state *st, int pi, __be32 addr,
-				      u16 port, struct netlink_ext_ack *extack)
+static bool own_default(struct nat64_state *st, int pi, __be32 addr, u16 port)
 {
-	struct nat64_p4range *r;
-	struct net_device *dev;
-
-	list_for_each_entry(r, &st->ranges[pi], list) {
-		if (!nat64_p4_range_has(&r->e, addr) ||
-		    port < r->e.port_min || port > r->e.port_max)
-			continue;
-		return range_paddr(r, be32_to_cpu(addr) - be32_to_cpu(r->e.addr),
-				   GFP_KERNEL);
-	}
-	if (list_empty(&st->ranges[pi]) && usable_own_addr(addr) &&
-	    port >= NAT64_DEFAULT_PORT_MIN) {
-		dev = __ip_dev_find(st->inst->net, addr, false);
-		if (dev)
-			return dflt_paddr(st, pi, addr, GFP_KERNEL);
-	}
-	NL_SET_ERR_MSG(extack, "IPv4 transport address is not in pool4 (add it to pool4 first)");
-	return ERR_PTR(-EINVAL);
+	return list_empty(&st->ranges[pi]) && usable_own_addr(addr) &&
+	       port >= NAT64_DEFAULT_PORT_MIN &&
+	       __ip_dev_find(st->inst->net, addr, false);
 }
 
-int nat64_p4_take(struct nat64_state *st, int pi, __be32 addr, __be16 port,
-		  struct nat64_paddr **pap, struct netlink_ext_ack *extack)
+/* RCU or st->cfg: the bitmap that owns (addr, port) for mark (NULL: any),
+ * NULL if none, ERR_PTR(-ENOMEM). */
+static struct nat64_paddr *find_owner(struct nat64_state *st, int pi, __be32 addr,
+				      u16 port, const u32 *mark, gfp_t gfp)
 {
+	struct nat64_p4range *r = range_find(st, pi, addr, port, mark);
 	struct nat64_paddr *pa;
-	int err = -EINVAL;
 
-	pa = find_owner(st, pi, addr, be16_to_cpu(port), extack);
-	if (IS_ERR(pa))
-		return PTR_ERR(pa);
-	if (!pa)
-		return -ENOMEM;
+	if (r)
+		pa = range_paddr(r, be32_to_cpu(addr) - be32_to_cpu(r->e.addr), gfp);
+	else if (own_default(st, pi, addr, port))
+		pa = dflt_paddr(st, pi, addr, gfp);
+	else
+		return NULL;
+	return pa ?: ERR_PTR(-ENOMEM);
+}
+
+bool nat64_p4_owns(struct nat64_state *st, int pi, __be32 addr, __be16 port)
+{
+	u16 p = be16_to_cpu(port);
+
+	return range_find(st, pi, addr, p, NULL) || own_default(st, pi, addr, p);
+}
+
+/* Take exactly (addr, port) from pa: a counted reference on success. */
+static int paddr_take(struct nat64_paddr *pa, __be16 port)
+{
+	int err = -ESRCH;
+
 	spin_lock_bh(&pa->lock);
 	if (pa->live) {
 		err = nat64_ports_take(&pa->ports, be16_to_cpu(port));
@@ -397,6 +474,39 @@ int nat64_p4_take(struct nat64_state *st, int pi, __be32 addr, __be16 port,
 		}
 	}
 	spin_unlock_bh(&pa->lock);
+	return err;
+}
+
+int nat64_p4_take_atomic(struct nat64_state *st, int pi, u32 mark, __be32 addr,
+			 __be16 port, struct nat64_paddr **pap)
+{
+	struct nat64_paddr *pa;
+	int err;
+
+	pa = find_owner(st, pi, addr, be16_to_cpu(port), &mark, GFP_ATOMIC);
+	if (IS_ERR_OR_NULL(pa))
+		return pa ? PTR_ERR(pa) : -ESRCH;
+	err = paddr_take(pa, port);
+	if (!err)
+		*pap = pa;
+	return err;
+}
+
+/* Process context, st->cfg held (static BIB entries: any mark). */
+int nat64_p4_take(struct nat64_state *st, int pi, __be32 addr, __be16 port,
+		  struct nat64_paddr **pap, struct netlink_ext_ack *extack)
+{
+	struct nat64_paddr *pa;
+	int err;
+
+	pa = find_owner(st, pi, addr, be16_to_cpu(port), NULL, GFP_KERNEL);
+	if (!pa) {
+		NL_SET_ERR_MSG(extack, "IPv4 transport address is not in pool4 (add it to pool4 first)");
+		return -EINVAL;
+	}
+	if (IS_ERR(pa))
+		return PTR_ERR(pa);
+	err = paddr_take(pa, port);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG(extack, "IPv4 transport address is already in use by another binding");
 	else if (err)
@@ -452,9 +562,10 @@ static bool overlaps(const struct nat64_pool4_entry *a, const struct nat64_pool4
 	       a->port_min <= b->port_max && b->port_min <= a->port_max;
 }
 
-static struct nat64_p4range *range_new(const struct nat64_pool4_entry *e)
+/* An entry with no bitmap yet (all are allocated on first use). */
+static struct nat64_p4range *range_alloc(const struct nat64_pool4_entry *e)
 {
-	u32 naddrs = 1U << (32 - e->plen), j;
+	u32 naddrs = 1U << (32 - e->plen);
 	struct nat64_p4range *r;
 
 	r = kvzalloc(struct_size(r, pa, naddrs), GFP_KERNEL);
@@ -463,10 +574,19 @@ static struct nat64_p4range *range_new(const struct nat64_pool4_entry *e)
 	r->e = *e;
 	r->naddrs = naddrs;
 	spin_lock_init(&r->lock);
+	INIT_LIST_HEAD(&r->pieces);
 	atomic_long_set(&r->nfree, (long)naddrs * (e->port_max - e->port_min + 1));
-	if (naddrs > EAGER_ADDRS)
+	return r;
+}
+
+static struct nat64_p4range *range_new(const struct nat64_pool4_entry *e)
+{
+	struct nat64_p4range *r = range_alloc(e);
+	u32 j;
+
+	if (!r || r->naddrs > EAGER_ADDRS)
 		return r;
-	for (j = 0; j < naddrs; j++) {
+	for (j = 0; j < r->naddrs; j++) {
 		struct nat64_paddr *pa = paddr_new(range_addr(r, j), e->port_min,
 						   e->port_max, r, GFP_KERNEL);
 
@@ -536,32 +656,127 @@ int nat64_pool4_add(struct nat64_instance *inst, const struct nat64_pool4_entry 
 		err = -ENOMEM;
 		goto out;
 	}
-	list_add_tail_rcu(&r->list, &st->ranges[pi]);
-	st->nranges++;
+	range_link(st, pi, r);
 out:
 	mutex_unlock(&st->cfg);
 	return err;
 }
 
-/* st->cfg held: unlink the entries of list, then retire and maybe purge. */
+/* The part of entry a that is also in b (they overlap). */
+static struct nat64_pool4_entry intersect(const struct nat64_pool4_entry *a,
+					  const struct nat64_pool4_entry *b)
+{
+	struct nat64_pool4_entry c = *a;
+
+	if (b->plen > a->plen) {
+		c.addr = b->addr;
+		c.plen = b->plen;
+	}
+	c.port_min = max(a->port_min, b->port_min);
+	c.port_max = min(a->port_max, b->port_max);
+	return c;
+}
+
+/* st->cfg held. The ranges of dead are unlinked: stop their bitmaps and,
+ * unless quick, remove the BIB entries (and sessions) of the part of each
+ * that cut (NULL: all of it) took away. */
 static void retire_all(struct nat64_state *st, int pi, struct list_head *dead,
-		       bool quick)
+		       const struct nat64_pool4_entry *cut, bool quick)
 {
 	struct nat64_p4range *r, *tmp;
 
 	list_for_each_entry_safe(r, tmp, dead, dead) {
+		struct nat64_pool4_entry gone = cut ? intersect(&r->e, cut) : r->e;
+
 		range_retire(r);
 		if (!quick)
-			nat64_state_kill_range(st, pi, &r->e);
+			nat64_state_kill_range(st, pi, &gone);
 	}
 }
 
+/* st->cfg held: allocate the entries that replace r once the addresses of
+ * e are taken out of it (e inside r, longer prefix). Nothing is linked. */
+static int split_prepare(struct nat64_p4range *r, const struct nat64_pool4_entry *e)
+{
+	struct nat64_cidr outer = { be32_to_cpu(r->e.addr), r->e.plen };
+	struct nat64_cidr inner = { be32_to_cpu(e->addr), e->plen };
+	struct nat64_cidr blocks[32];
+	unsigned int n, i;
+
+	n = nat64_cidr_subtract(outer, inner, blocks);
+	for (i = 0; i < n; i++) {
+		struct nat64_pool4_entry pe = r->e;
+		struct nat64_p4range *p;
+
+		pe.addr = cpu_to_be32(blocks[i].addr);
+		pe.plen = blocks[i].plen;
+		p = range_alloc(&pe);
+		if (!p)
+			return -ENOMEM;
+		list_add_tail(&p->list, &r->pieces);
+	}
+	return 0;
+}
+
+static void split_abort(struct nat64_p4range *r)
+{
+	struct nat64_p4range *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &r->pieces, list) {
+		list_del(&p->list);
+		kvfree(p);
+	}
+}
+
+/*
+ * st->cfg held: put r's pieces in its place. The bitmaps of the addresses
+ * that stay move to their piece with the ports they have in use, so the
+ * BIB entries on them live on and their ports count against the piece.
+ * What is left in r (the removed addresses) is for range_retire().
+ */
+static void split_commit(struct nat64_state *st, int pi, struct nat64_p4range *r)
+{
+	long nports = r->e.port_max - r->e.port_min + 1;
+	struct nat64_p4range *p, *tmp;
+	struct nat64_paddr *pa;
+	u32 base, j;
+
+	spin_lock_bh(&r->lock);
+	r->removed = true;	/* nothing new appears in r->pa[] from now on */
+	spin_unlock_bh(&r->lock);
+	list_for_each_entry_safe(p, tmp, &r->pieces, list) {
+		list_del(&p->list);
+		base = be32_to_cpu(p->e.addr) - be32_to_cpu(r->e.addr);
+		for (j = 0; j < p->naddrs; j++) {
+			pa = rcu_dereference_protected(r->pa[base + j],
+						       lockdep_is_held(&st->cfg));
+			if (!pa)
+				continue;
+			RCU_INIT_POINTER(r->pa[base + j], NULL);
+			spin_lock_bh(&pa->lock);
+			pa->range = p;
+			atomic_long_sub(nports - pa->ports.nfree, &p->nfree);
+			spin_unlock_bh(&pa->lock);
+			rcu_assign_pointer(p->pa[j], pa);
+		}
+		range_link(st, pi, p);
+	}
+	range_unlink(st, pi, r);
+}
+
+/*
+ * Remove the addresses of e (prefix) and ports from every entry of e's
+ * mark. An entry inside e goes whole; an entry that holds e is split into
+ * the blocks around e (as Jool does, whose pool4 is per address). Taking
+ * part of an entry's port range is refused: its bitmaps cover its range.
+ */
 int nat64_pool4_del(struct nat64_instance *inst, const struct nat64_pool4_entry *entry,
 		    bool quick, struct netlink_ext_ack *extack)
 {
 	struct nat64_state *st = inst->state;
 	struct nat64_pool4_entry e = *entry;
-	struct nat64_p4range *r, *tmp;
+	struct nat64_p4range *r;
+	u32 victims = 0, pieces = 0;
 	LIST_HEAD(dead);
 	int pi, err;
 
@@ -570,23 +785,52 @@ int nat64_pool4_del(struct nat64_instance *inst, const struct nat64_pool4_entry 
 		return err;
 	pi = nat64_proto_index(e.proto);
 	mutex_lock(&st->cfg);
-	/* Every entry of the mark inside the given prefix and port range. */
-	list_for_each_entry_safe(r, tmp, &st->ranges[pi], list) {
-		if (r->e.mark != e.mark || r->e.plen < e.plen ||
-		    !nat64_p4_range_has(&e, r->e.addr) ||
-		    r->e.port_min < e.port_min || r->e.port_max > e.port_max)
+	list_for_each_entry(r, &st->ranges[pi], list) {
+		if (r->e.mark != e.mark || !overlaps(&r->e, &e))
 			continue;
-		list_del_rcu(&r->list);
+		if (e.port_min > r->e.port_min || e.port_max < r->e.port_max) {
+			NL_SET_ERR_MSG(extack, "pool4 remove cannot take part of an entry's port range: give its whole range (or none)");
+			err = -EOPNOTSUPP;
+			goto out;
+		}
 		list_add_tail(&r->dead, &dead);
-		st->nranges--;
+		victims++;
+		if (e.plen > r->e.plen)
+			pieces += e.plen - r->e.plen;
 	}
-	if (list_empty(&dead)) {
+	if (!victims) {
 		NL_SET_ERR_MSG(extack, "no pool4 entry matches (mark, protocol, prefix and ports)");
 		err = -ESRCH;
+		goto out;
+	}
+	if (st->nranges - victims + pieces > MAX_POOL4_ENTRIES) {
+		NL_SET_ERR_MSG(extack, "too many pool4 entries after splitting");
+		err = -ENOSPC;
+		goto out;
+	}
+	/* Allocate everything first: a failure changes nothing. */
+	list_for_each_entry(r, &dead, dead) {
+		if (e.plen > r->e.plen) {
+			err = split_prepare(r, &e);
+			if (err)
+				break;
+		}
+	}
+	if (err) {
+		list_for_each_entry(r, &dead, dead)
+			split_abort(r);
+		goto out;
+	}
+	list_for_each_entry(r, &dead, dead) {
+		if (e.plen > r->e.plen)
+			split_commit(st, pi, r);
+		else
+			range_unlink(st, pi, r);
 	}
 	/* Entries hold no reference from the data path: an RCU grace period
 	 * (call_rcu in range_retire) covers readers that still walk them. */
-	retire_all(st, pi, &dead, quick);
+	retire_all(st, pi, &dead, &e, quick);
+out:
 	mutex_unlock(&st->cfg);
 	return err;
 }
@@ -601,11 +845,10 @@ static void flush_ranges(struct nat64_state *st, bool quick)
 		LIST_HEAD(dead);
 
 		list_for_each_entry_safe(r, tmp, &st->ranges[pi], list) {
-			list_del_rcu(&r->list);
+			range_unlink(st, pi, r);
 			list_add_tail(&r->dead, &dead);
-			st->nranges--;
 		}
-		retire_all(st, pi, &dead, quick);
+		retire_all(st, pi, &dead, NULL, quick);
 	}
 	mutex_unlock(&st->cfg);
 }
@@ -613,25 +856,6 @@ static void flush_ranges(struct nat64_state *st, bool quick)
 void nat64_pool4_flush(struct nat64_instance *inst, bool quick)
 {
 	flush_ranges(inst->state, quick);
-}
-
-bool nat64_state_is_pool4_addr(struct nat64_instance *inst, __be32 addr)
-{
-	struct nat64_state *st = inst->state;
-	struct nat64_p4range *r;
-	bool some_empty = false;
-	int pi;
-
-	for (pi = 0; pi < NAT64_NPROTO; pi++) {
-		if (list_empty(&st->ranges[pi]))
-			some_empty = true;
-		list_for_each_entry_rcu(r, &st->ranges[pi], list)
-			if (nat64_p4_range_has(&r->e, addr))
-				return true;
-	}
-	/* A protocol without entries uses the namespace's own addresses. */
-	return some_empty && usable_own_addr(addr) &&
-	       __ip_dev_find(inst->net, addr, false);
 }
 
 /* Instance teardown: no reader left, every BIB already gone. */

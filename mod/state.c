@@ -16,8 +16,11 @@
  */
 #define pr_fmt(fmt) "nat64: " fmt
 
+#include <linux/icmp.h>
+#include <linux/ip.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/time.h>
@@ -32,6 +35,20 @@
 #define GC_BUDGET		16384	/* sessions per run before yielding */
 #define MAX_TIMEOUT_SECS	(20U * 24 * 3600)	/* jiffies32 stay comparable */
 #define CREATE_TRIES		3	/* races with a dying BIB entry */
+
+/* RFC 1812 §4.3.2.3: an ICMP error carries at most 576 bytes in all. */
+#define SO_COPY_MAX		(576 - sizeof(struct iphdr) - sizeof(struct icmphdr))
+
+/*
+ * Testing only: every timeout (and the 6 s of held SYNs) is divided by
+ * this, so that a VM test can watch an established TCP session expire and
+ * be probed (tcp-est-timeout is at least 2 hours). Read-only once loaded;
+ * the module warns when it is not 1.
+ */
+static unsigned int test_timeout_divisor = 1;
+module_param(test_timeout_divisor, uint, 0444);
+MODULE_PARM_DESC(test_timeout_divisor,
+		 "TESTING ONLY: divide every session timeout by this (default 1)");
 
 static struct kmem_cache *bib_cache __read_mostly;
 static struct kmem_cache *sess_cache __read_mostly;
@@ -263,7 +280,8 @@ static unsigned long cls_timeout(const struct nat64_instance *inst, unsigned int
 		secs = NAT64_TCP_INCOMING_SYN_TIMEOUT;
 		break;
 	}
-	return (unsigned long)clamp(secs, 1U, MAX_TIMEOUT_SECS) * HZ;
+	return max((unsigned long)clamp(secs, 1U, MAX_TIMEOUT_SECS) * HZ /
+		   max(test_timeout_divisor, 1U), 1UL);
 }
 
 static unsigned int timer_cls(u8 timer)
@@ -692,6 +710,237 @@ static void out6_of(const struct nat64_instance *inst, const struct nat64_sessio
 	out->proto = proto;
 }
 
+/* ---- simultaneous open (RFC 6146 §3.5.2.2) ------------------------------
+ *
+ * An IPv4 SYN that filtering would drop - no BIB entry for (T,t) although
+ * (T,t) is a pool4 transport address, or address-dependent filtering and
+ * no session of that entry towards Z - is held for 6 s (at most
+ * maximum-simultaneous-opens of them). An IPv6 SYN towards (Z,z) that
+ * needs a new session claims it: from the BIB entry of (T,t), or, without
+ * a BIB entry for its source, with (T,t) as that entry's address (the IPv4
+ * end chose it, e.g. learned through a rendezvous server), when pool4
+ * offers (T,t) to the packet's mark. The session then starts as the V4
+ * INIT + V6 SYN transition says (ESTABLISHED) and the held copy is dropped.
+ * Unclaimed after 6 s, the copy is answered with ICMP Port Unreachable.
+ * Lookups by the IPv6 side take no lock (RCU) and none at all while
+ * nothing is held; changes take the store's spinlock.
+ */
+
+static void so_init(struct nat64_so_store *ss)
+{
+	int i;
+
+	spin_lock_init(&ss->lock);
+	INIT_LIST_HEAD(&ss->fifo);
+	for (i = 0; i < ARRAY_SIZE(ss->hash); i++)
+		INIT_HLIST_HEAD(&ss->hash[i]);
+}
+
+static struct hlist_head *so_bucket(struct nat64_so_store *ss, __be32 z4, __be16 z)
+{
+	u32 k[2] = { (__force u32)z4, (__force u32)z };
+
+	return &ss->hash[hsiphash(k, sizeof(k), &hash_key) >> (32 - NAT64_SO_HASH_BITS)];
+}
+
+/* RCU or ss->lock: the held SYN from (Z,z) to (T,t); to any (T,t) if !t4. */
+static struct nat64_so *so_find(struct nat64_so_store *ss, __be32 z4, __be16 z,
+				__be32 t4, __be16 t)
+{
+	struct nat64_so *so;
+
+	hlist_for_each_entry_rcu(so, so_bucket(ss, z4, z), hnode,
+				 lockdep_is_held(&ss->lock)) {
+		if (so->z4 == z4 && so->z == z && (!t4 || (so->t4 == t4 && so->t == t)))
+			return so;
+	}
+	return NULL;
+}
+
+/* ss->lock held. */
+static void so_unlink(struct nat64_so_store *ss, struct nat64_so *so)
+{
+	hlist_del_rcu(&so->hnode);
+	list_del(&so->fifo);
+	WRITE_ONCE(ss->count, ss->count - 1);
+}
+
+/* Take the held SYN off the store; the caller disposes of it. */
+static struct nat64_so *so_claim(struct nat64_so_store *ss, __be32 z4, __be16 z,
+				 __be32 t4, __be16 t)
+{
+	struct nat64_so *so;
+
+	if (!READ_ONCE(ss->count) || !so_find(ss, z4, z, t4, t))
+		return NULL;
+	spin_lock_bh(&ss->lock);
+	so = so_find(ss, z4, z, t4, t);
+	if (so)
+		so_unlink(ss, so);
+	spin_unlock_bh(&ss->lock);
+	return so;
+}
+
+/* Unclaimed (or its open failed): answer the IPv4 end, then forget it. */
+static void so_fail(struct nat64_state *st, struct nat64_so *so)
+{
+	int err = nat64_emit_port_unreach4(st->inst->net, so->data, so->len);
+
+	if (err)
+		net_dbg_ratelimited("%s: ICMP port unreachable to %pI4 not sent: %d\n",
+				    st->inst->name, &so->z4, err);
+	nat64_stat_inc(st->inst, NAT64_STAT_SO_EXPIRED);
+	kfree_rcu(so, rcu);
+}
+
+/*
+ * Hold a copy of the SYN in skb (k: its (T,t,Z,z)). Returns -EINPROGRESS
+ * when held (the caller consumes the skb), or -errno with *why: a
+ * retransmission of a held SYN is dropped as filtered.
+ */
+static int so_hold(struct nat64_state *st, const struct sess4_key *k,
+		   const struct sk_buff *skb, enum nat64_stat filtered,
+		   enum nat64_stat *why)
+{
+	struct nat64_so_store *ss = &st->so;
+	u32 max = READ_ONCE(st->inst->globals.max_simultaneous_opens);
+	unsigned int len = min_t(unsigned int, skb->len, SO_COPY_MAX);
+	struct nat64_so *so;
+	int err = -EINPROGRESS;
+
+	if (so_find(ss, k->z4, k->z, k->t4, k->t)) {
+		*why = filtered;
+		return -EPERM;
+	}
+	if (READ_ONCE(ss->count) >= max) {
+		*why = NAT64_STAT_DROP_SO_LIMIT;
+		return -ENOBUFS;
+	}
+	so = kmalloc(struct_size(so, data, len), GFP_ATOMIC);
+	if (!so) {
+		*why = NAT64_STAT_DROP_NOMEM;
+		return -ENOMEM;
+	}
+	if (skb_copy_bits(skb, 0, so->data, len)) {
+		kfree(so);
+		*why = NAT64_STAT_DROP_INTERNAL;
+		return -EINVAL;
+	}
+	so->len = len;
+	so->z4 = k->z4;
+	so->z = k->z;
+	so->t4 = k->t4;
+	so->t = k->t;
+	so->expires = jiffies + cls_timeout(st->inst, NAT64_CLS_TCP_SYN4);
+	spin_lock_bh(&ss->lock);
+	if (so_find(ss, k->z4, k->z, k->t4, k->t)) {
+		*why = filtered;
+		err = -EPERM;
+	} else if (ss->count >= max) {
+		*why = NAT64_STAT_DROP_SO_LIMIT;
+		err = -ENOBUFS;
+	} else {
+		hlist_add_head_rcu(&so->hnode, so_bucket(ss, k->z4, k->z));
+		list_add_tail(&so->fifo, &ss->fifo);
+		WRITE_ONCE(ss->count, ss->count + 1);
+	}
+	spin_unlock_bh(&ss->lock);
+	if (err != -EINPROGRESS) {
+		kfree(so);
+		return err;
+	}
+	nat64_stat_inc(st->inst, NAT64_STAT_SO_STORED);
+	net_dbg_ratelimited("%s: holding SYN %pI4#%u -> %pI4#%u for a simultaneous open\n",
+			    st->inst->name, &k->z4, be16_to_cpu(k->z), &k->t4,
+			    be16_to_cpu(k->t));
+	return err;
+}
+
+/*
+ * An IPv6 SYN (X',x) -> (Z,z) that needs a session: claim a held IPv4 SYN
+ * from (Z,z). With a BIB entry *bp it must have gone to that entry's
+ * (T,t). Without one, (T,t) becomes the new entry if pool4 gives it to
+ * this mark and it is free; *bp is set to that entry.
+ */
+static struct nat64_so *so_match6(struct nat64_state *st, int pi, u32 mark,
+				  const struct sess6_key *k, struct nat64_bib **bp)
+{
+	struct nat64_so_store *ss = &st->so;
+	struct nat64_paddr *pa;
+	struct nat64_bib *b, *old;
+	struct nat64_so *so;
+	__be32 t4;
+	__be16 t;
+
+	if (*bp)
+		return so_claim(ss, k->z4, k->y, (*bp)->addr4, (*bp)->port4);
+	if (!READ_ONCE(ss->count))
+		return NULL;
+	so = so_find(ss, k->z4, k->y, 0, 0);
+	if (!so)
+		return NULL;
+	t4 = so->t4;
+	t = so->t;
+	if (nat64_p4_take_atomic(st, pi, mark, t4, t, &pa))
+		return NULL;	/* not ours to give: the held SYN stays */
+	so = so_claim(ss, k->z4, k->y, t4, t);
+	if (!so) {
+		nat64_p4_release(pa, t);
+		return NULL;
+	}
+	b = bib_alloc(&k->x6, k->x, t4, t, IPPROTO_TCP, pa, GFP_ATOMIC);
+	if (!b) {
+		nat64_p4_release(pa, t);
+		so_fail(st, so);
+		return NULL;
+	}
+	old = bib_publish(&st->tab[pi], b);
+	if (old) {
+		/* (T,t) known to another bitmap, or a racer bound (X',x). */
+		if (old == ERR_PTR(-EEXIST))
+			nat64_paddr_put(pa);
+		else
+			nat64_p4_release(pa, t);
+		so_fail(st, so);
+		return NULL;
+	}
+	nat64_stat_inc(st->inst, NAT64_STAT_BIB_CREATED);
+	log_bib(st, b, "added (simultaneous open)");
+	*bp = b;
+	return so;
+}
+
+/* The gc work: answer the held SYNs whose 6 s are over. */
+static void so_gc(struct nat64_state *st)
+{
+	struct nat64_so_store *ss = &st->so;
+	unsigned long now = jiffies;
+	struct nat64_so *so, *tmp;
+	LIST_HEAD(due);
+
+	if (!READ_ONCE(ss->count))
+		return;
+	spin_lock_bh(&ss->lock);
+	list_for_each_entry_safe(so, tmp, &ss->fifo, fifo) {
+		if (time_before(now, so->expires))
+			break;
+		so_unlink(ss, so);
+		list_add_tail(&so->fifo, &due);
+	}
+	spin_unlock_bh(&ss->lock);
+	list_for_each_entry_safe(so, tmp, &due, fifo)
+		so_fail(st, so);
+}
+
+/* Instance teardown: no reader left; nothing is answered. */
+static void so_destroy(struct nat64_so_store *ss)
+{
+	struct nat64_so *so, *tmp;
+
+	list_for_each_entry_safe(so, tmp, &ss->fifo, fifo)
+		kfree(so);
+}
+
 /* 6->4 miss: find or make the BIB entry, then the session. */
 static struct nat64_session *sess_new6(struct nat64_state *st, int pi,
 				       const struct sess6_key *k, u32 mark, u8 flags,
@@ -699,6 +948,8 @@ static struct nat64_session *sess_new6(struct nat64_state *st, int pi,
 {
 	struct nat64_tables *t = &st->tab[pi];
 	struct nat64_session *s = ERR_PTR(-EAGAIN);
+	struct nat64_tcp_step so_step;
+	struct nat64_so *so;
 	struct nat64_bib *b;
 	unsigned int cls;
 	bool created = false;
@@ -712,12 +963,27 @@ static struct nat64_session *sess_new6(struct nat64_state *st, int pi,
 		return ERR_PTR(-ENOSPC);
 	for (tries = 0; tries < CREATE_TRIES && s == ERR_PTR(-EAGAIN); tries++) {
 		b = bib6_find(t, &k->x6, k->x);
+		so = pi == NAT64_PI_TCP ? so_match6(st, pi, mark, k, &b) : NULL;
 		if (!b) {
 			b = bib_create(st, pi, mark, &k->x6, k->x, why);
 			if (IS_ERR(b))
 				return ERR_CAST(b);
 		}
-		s = sess_create(st, t, b, k->z4, k->y, state, cls, &created, why);
+		if (!so) {
+			s = sess_create(st, t, b, k->z4, k->y, state, cls, &created, why);
+		} else {
+			/* As if the held SYN had opened a V4 INIT session. */
+			so_step = nat64_tcp_next(NAT64_TCP_V4_INIT, NAT64_TCP_FROM6, flags,
+						 tcp_opts(st->inst));
+			s = sess_create(st, t, b, k->z4, k->y, so_step.state,
+					timer_cls(so_step.timer), &created, why);
+			if (IS_ERR(s)) {
+				so_fail(st, so);
+			} else {
+				nat64_stat_inc(st->inst, NAT64_STAT_SO_OPENED);
+				kfree_rcu(so, rcu);
+			}
+		}
 		if (IS_ERR(s))
 			bib_put_if_unused(st, b);	/* do not leave it empty */
 	}
@@ -780,7 +1046,7 @@ static bool bib_knows(const struct nat64_bib *b, __be32 z4)
 /* 4->6 miss: filtering (§3.5.1, §3.5.2.2), then a session on (T,t)'s BIB. */
 static struct nat64_session *sess_new4(struct nat64_state *st, int pi,
 				       const struct sess4_key *k, u8 flags,
-				       enum nat64_stat *why)
+				       const struct sk_buff *skb, enum nat64_stat *why)
 {
 	struct nat64_tables *t = &st->tab[pi];
 	struct nat64_session *s;
@@ -792,14 +1058,26 @@ static struct nat64_session *sess_new4(struct nat64_state *st, int pi,
 
 	b = bib4_find(t, k->t4, k->t);
 	if (!b || READ_ONCE(b->dead)) {
-		*why = NAT64_STAT_DROP_NO_BIB4;
-		return ERR_PTR(-ENOENT);
+		/* Not ours unless a SYN to a pool4 transport address. */
+		if (pi != NAT64_PI_TCP || !(flags & NAT64_TCPF_SYN) ||
+		    !nat64_p4_owns(st, pi, k->t4, k->t)) {
+			*why = NAT64_STAT_DROP_NO_BIB4;
+			return ERR_PTR(-ENOENT);
+		}
+		/* drop-externally-initiated-tcp drops it instead. */
+		err = sess_initial(st, pi, NAT64_TCP_FROM4, flags, &state, &cls, why);
+		if (err)
+			return ERR_PTR(err);
+		return ERR_PTR(so_hold(st, k, skb, NAT64_STAT_DROP_NO_BIB4, why));
 	}
 	err = sess_initial(st, pi, NAT64_TCP_FROM4, flags, &state, &cls, why);
 	if (err)
 		return ERR_PTR(err);
 	if (READ_ONCE(st->inst->globals.address_dependent_filtering) &&
 	    !bib_knows(b, k->z4)) {
+		/* A SYN (sess_initial let it through) may be a simultaneous open. */
+		if (pi == NAT64_PI_TCP)
+			return ERR_PTR(so_hold(st, k, skb, NAT64_STAT_DROP_NO_SESSION4, why));
 		*why = NAT64_STAT_DROP_NO_SESSION4;
 		return ERR_PTR(-EPERM);
 	}
@@ -819,7 +1097,8 @@ static struct nat64_session *sess_new4(struct nat64_state *st, int pi,
 }
 
 int nat64_state_4to6(struct nat64_instance *inst, const struct nat64_pkt *pkt,
-		     struct nat64_tuple6 *out, enum nat64_stat *why)
+		     const struct sk_buff *skb, struct nat64_tuple6 *out,
+		     enum nat64_stat *why)
 {
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(pkt->proto);
@@ -841,7 +1120,7 @@ int nat64_state_4to6(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 		if (err)
 			return err;
 	} else {
-		s = sess_new4(st, pi, &k, pkt->tcp_flags, why);
+		s = sess_new4(st, pi, &k, pkt->tcp_flags, skb, why);
 		if (IS_ERR(s))
 			return PTR_ERR(s);
 	}
@@ -906,18 +1185,43 @@ unsigned long nat64_session_expires(const struct nat64_session *s)
 
 /* ---- expiry ------------------------------------------------------------ */
 
+/*
+ * RFC 6146 §3.5.2.2: an established session timed out. An empty ACK with
+ * sequence and acknowledgment numbers 0 towards its IPv6 end draws an ACK
+ * from a live endpoint, which brings the session back to ESTABLISHED; the
+ * session is in TRANS meanwhile. Caller: rcu_read_lock(), no spinlock.
+ */
+static void sess_probe(struct nat64_state *st, const struct nat64_session *s)
+{
+	const struct nat64_bib *b = s->bib;
+	struct in6_addr y6;
+	int err;
+
+	nat64_rfc6052_embed(&st->inst->pool6, s->raddr, &y6);
+	err = nat64_emit_probe6(st->inst->net, &y6, s->rport, &b->addr6, b->port6);
+	if (err) {
+		net_dbg_ratelimited("%s: TCP probe to %pI6c#%u not sent: %d\n",
+				    st->inst->name, &b->addr6, be16_to_cpu(b->port6), err);
+		return;
+	}
+	nat64_stat_inc(st->inst, NAT64_STAT_TCP_PROBES);
+}
+
 /* Reclaim up to budget due sessions from the head of one list. */
 static int gc_list(struct nat64_state *st, struct nat64_explist *l,
 		   unsigned int cls, int budget)
 {
-	struct nat64_session *s, *tmp;
-	int done = 0, n;
+	struct nat64_session *s, *tmp, *probe[GC_BATCH];
+	int done = 0, n, np, i;
 
 	do {
 		unsigned long now = jiffies;
 		LIST_HEAD(dead);
 
 		n = 0;
+		np = 0;
+		/* Sessions to probe stay valid until the probes are out. */
+		rcu_read_lock();
 		spin_lock_bh(&l->lock);
 		while (n < GC_BATCH) {
 			s = list_first_entry_or_null(&l->head[cls], struct nat64_session, exp);
@@ -933,6 +1237,8 @@ static int gc_list(struct nat64_state *st, struct nat64_explist *l,
 				if (!r.drop) {
 					WRITE_ONCE(s->state, r.state);
 					sess_relist(st, s, l, timer_cls(r.timer));
+					if (r.probe)
+						probe[np++] = s;
 					continue;
 				}
 			}
@@ -940,6 +1246,9 @@ static int gc_list(struct nat64_state *st, struct nat64_explist *l,
 			list_move_tail(&s->exp, &dead);
 		}
 		spin_unlock_bh(&l->lock);
+		for (i = 0; i < np; i++)
+			sess_probe(st, probe[i]);
+		rcu_read_unlock();
 		/* _safe: call_rcu() reuses ->exp's memory. */
 		list_for_each_entry_safe(s, tmp, &dead, exp)
 			sess_destroy(st, s, true);
@@ -956,6 +1265,7 @@ static void gc_work(struct work_struct *work)
 	int budget = GC_BUDGET, cpu;
 	unsigned int cls;
 
+	so_gc(st);
 	for_each_possible_cpu(cpu)
 		for (cls = 0; cls < NAT64_NCLS && budget > 0; cls++)
 			budget -= gc_list(st, per_cpu_ptr(st->exp, cpu), cls, budget);
@@ -1273,12 +1583,15 @@ struct nat64_state *nat64_state_create(struct nat64_instance *inst)
 		for (cls = 0; cls < NAT64_NCLS; cls++)
 			INIT_LIST_HEAD(&l->head[cls]);
 	}
+	nat64_p4_init(st);
+	so_init(&st->so);
 	for (pi = 0; pi < NAT64_NPROTO; pi++) {
-		INIT_LIST_HEAD(&st->ranges[pi]);
-		INIT_LIST_HEAD(&st->dflt[pi]);
 		if (tables_init(&st->tab[pi]))
 			goto err_tables;
 	}
+	if (test_timeout_divisor != 1)
+		pr_warn_once("test_timeout_divisor=%u: timeouts are not the configured ones (testing only)\n",
+			     test_timeout_divisor);
 	INIT_DELAYED_WORK(&st->gc, gc_work);
 	queue_delayed_work(system_power_efficient_wq, &st->gc, HZ);
 	return st;
@@ -1304,6 +1617,7 @@ void nat64_state_destroy(struct nat64_state *st)
 	cancel_delayed_work_sync(&st->gc);
 	for (pi = 0; pi < NAT64_NPROTO; pi++)
 		tables_destroy(&st->tab[pi]);
+	so_destroy(&st->so);
 	nat64_p4_destroy(st);
 	free_percpu(st->exp);
 	mutex_destroy(&st->cfg);

@@ -14,6 +14,7 @@
 #include "instance.h"
 
 struct netlink_ext_ack;
+struct sk_buff;
 
 /* One pool4 entry as configured (pool4 add). Ports in host order. */
 struct nat64_pool4_entry {
@@ -46,12 +47,17 @@ int nat64_state_6to4(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 /*
  * 4->6 (RFC 6146 §3.5, IPv4 side): pkt->t4 is (Z,z) -> (T,t). Finds the
  * BIB entry of (T,t), applies filtering, finds or creates the session and
- * fills out with (Y',y) -> (X',x), Y' = pool6 + Z.
- * Returns 0, -ENOENT when (T,t) has no binding (not ours: *why =
- * DROP_NO_BIB4), or -errno with *why set.
+ * fills out with (Y',y) -> (X',x), Y' = pool6 + Z. skb is the packet
+ * itself (data at the IPv4 header); it is only read.
+ * Returns 0; -ENOENT when (T,t) has no binding (not ours: *why =
+ * DROP_NO_BIB4); -EINPROGRESS when the packet is an unsolicited SYN that
+ * is now held for a simultaneous open (a copy was taken and counted as
+ * SO_STORED: the caller consumes the skb and counts no drop); or -errno
+ * with *why set.
  */
 int nat64_state_4to6(struct nat64_instance *inst, const struct nat64_pkt *pkt,
-		     struct nat64_tuple6 *out, enum nat64_stat *why);
+		     const struct sk_buff *skb, struct nat64_tuple6 *out,
+		     enum nat64_stat *why);
 
 /* ICMP errors: map the inner packet's tuple without creating anything.
  * inner6 is the inner IPv6 packet as it travelled (Y',y) -> (X',x); fills
@@ -60,10 +66,6 @@ int nat64_state_inner6(struct nat64_instance *inst, const struct nat64_tuple6 *i
 		       struct nat64_tuple4 *out);
 int nat64_state_inner4(struct nat64_instance *inst, const struct nat64_tuple4 *inner4,
 		       struct nat64_tuple6 *out);
-
-/* Is addr a pool4 address of this instance (for any proto and mark)? With
- * an empty pool4: is it one of the namespace's own IPv4 addresses? */
-bool nat64_state_is_pool4_addr(struct nat64_instance *inst, __be32 addr);
 
 /* Configuration (process context, called by state_nl.c). */
 int nat64_pool4_add(struct nat64_instance *inst, const struct nat64_pool4_entry *e,

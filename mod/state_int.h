@@ -64,7 +64,9 @@ struct nat64_paddr {
 /* One pool4 entry: a prefix of addresses sharing a port range. */
 struct nat64_p4range {
 	struct list_head list;		/* st->ranges[proto], RCU */
+	struct hlist_node hnode;	/* st->p4hash[proto], RCU */
 	struct list_head dead;		/* private list while being removed */
+	struct list_head pieces;	/* split: its replacements, under cfg */
 	struct rcu_head rcu;
 	struct nat64_pool4_entry e;	/* addr masked to plen */
 	u32 naddrs;
@@ -120,6 +122,40 @@ struct nat64_explist {
 	struct list_head head[NAT64_NCLS];
 };
 
+/*
+ * An unsolicited IPv4 SYN held for a simultaneous open (RFC 6146
+ * §3.5.2.2): a copy of its first bytes, for the ICMP error sent if no IPv6
+ * SYN towards (Z,z) claims it within 6 s. Hashed by (Z,z), the IPv6 SYN's
+ * destination; (T,t) is the address it was sent to.
+ */
+struct nat64_so {
+	struct hlist_node hnode;	/* st->so.hash, RCU */
+	struct list_head fifo;		/* st->so.fifo, oldest first */
+	struct rcu_head rcu;
+	unsigned long expires;		/* jiffies */
+	__be32 z4;
+	__be32 t4;
+	__be16 z;
+	__be16 t;
+	u16 len;
+	u8 data[];			/* from the IPv4 header on */
+};
+
+#define NAT64_SO_HASH_BITS	6
+
+/* Held SYNs of one instance; at most maximum-simultaneous-opens. */
+struct nat64_so_store {
+	spinlock_t lock;
+	u32 count;			/* lockless readers: READ_ONCE */
+	struct list_head fifo;
+	struct hlist_head hash[1 << NAT64_SO_HASH_BITS];
+};
+
+/* pool4 entries are hashed by (prefix, length); lengths 16..32. */
+#define NAT64_P4_MIN_PLEN	16
+#define NAT64_P4_NPLEN		(32 - NAT64_P4_MIN_PLEN + 1)
+#define NAT64_P4_HASH_BITS	8
+
 struct nat64_state {
 	struct nat64_instance *inst;
 	struct nat64_tables tab[NAT64_NPROTO];
@@ -130,9 +166,15 @@ struct nat64_state {
 	struct mutex cfg;		/* pool4 and static BIB changes */
 	struct list_head ranges[NAT64_NPROTO];
 	u32 nranges;
+	/* The same entries by (prefix, length), for "does (T,t) belong to
+	 * pool4" without a walk: one bucket per length in use. */
+	struct hlist_head p4hash[NAT64_NPROTO][1 << NAT64_P4_HASH_BITS];
+	unsigned long p4plens[NAT64_NPROTO];	/* bit plen - 16: in use */
+	u16 p4plen_n[NAT64_NPROTO][NAT64_P4_NPLEN];	/* under cfg */
 	spinlock_t dflt_lock;		/* adding to dflt[] */
 	struct list_head dflt[NAT64_NPROTO];
 	siphash_key_t p4key;		/* RFC 6056 port/address choice */
+	struct nat64_so_store so;
 };
 
 static inline int nat64_proto_index(u8 proto)
@@ -162,6 +204,14 @@ int nat64_p4_alloc(struct nat64_state *st, int pi, u32 mark,
 		   __be16 *port, struct nat64_paddr **pa, enum nat64_stat *why);
 int nat64_p4_take(struct nat64_state *st, int pi, __be32 addr, __be16 port,
 		  struct nat64_paddr **pa, struct netlink_ext_ack *extack);
+/* Data path (RCU): take (addr, port) for a flow of this mark, if pool4
+ * (or the default own addresses) offers it to that mark and it is free. */
+int nat64_p4_take_atomic(struct nat64_state *st, int pi, u32 mark, __be32 addr,
+			 __be16 port, struct nat64_paddr **pa);
+/* Data path (RCU): is (addr, port) a pool4 transport address of proto pi,
+ * for any mark? O(number of prefix lengths in use), no walk. */
+bool nat64_p4_owns(struct nat64_state *st, int pi, __be32 addr, __be16 port);
+void nat64_p4_init(struct nat64_state *st);
 void nat64_p4_release(struct nat64_paddr *pa, __be16 port);
 void nat64_paddr_put(struct nat64_paddr *pa);
 void nat64_p4_destroy(struct nat64_state *st);
@@ -182,5 +232,11 @@ int nat64_bib_del(struct nat64_instance *inst, u8 proto,
 int nat64_table_walk(struct rhashtable *ht, u64 *pos,
 		     int (*fn)(void *obj, void *arg), void *arg);
 unsigned long nat64_session_expires(const struct nat64_session *s);
+
+/* state_emit.c: packets the stateful part originates (process context or
+ * softirq; the caller holds no spinlock). */
+int nat64_emit_port_unreach4(struct net *net, const u8 *orig, unsigned int len);
+int nat64_emit_probe6(struct net *net, const struct in6_addr *saddr, __be16 sport,
+		      const struct in6_addr *daddr, __be16 dport);
 
 #endif

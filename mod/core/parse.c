@@ -102,9 +102,11 @@ int nat64_l3_parse6(const u8 *d, u32 len, bool inner, struct nat64_l3 *l3,
 
 /*
  * RFC 791 options are dropped by the translation (RFC 7915 §4.1), but an
- * unexpired source route must not be: such packets are refused.
+ * unexpired source route must not be: *src_route tells the caller, which
+ * refuses the packet with ICMPv4 Source Route Failed.
  */
-static int options4(const u8 *d, u32 ihl, enum nat64_stat *why)
+static int options4(const u8 *d, u32 ihl, bool *src_route,
+		    enum nat64_stat *why)
 {
 	u32 i = IP4_HDR_LEN, olen;
 
@@ -123,7 +125,7 @@ static int options4(const u8 *d, u32 ihl, enum nat64_stat *why)
 		/* The pointer is 1-based; past the option = route used up. */
 		if ((d[i] == IPOPT_LSRR || d[i] == IPOPT_SSRR) && olen >= 3 &&
 		    d[i + 2] <= olen)
-			return drop(why, NAT64_STAT_DROP_BAD_EXTHDR);
+			*src_route = true;
 		i += olen;
 	}
 	return 0;
@@ -142,7 +144,7 @@ int nat64_l3_parse4(const u8 *d, u32 len, bool inner, struct nat64_l3 *l3,
 	l3->tot_len = nat64_get16(d + 2);
 	if (ihl < IP4_HDR_LEN || ihl > len || l3->tot_len < ihl)
 		return drop(why, NAT64_STAT_DROP_TRUNCATED4);
-	if (!inner && ihl > IP4_HDR_LEN && options4(d, ihl, why))
+	if (!inner && ihl > IP4_HDR_LEN && options4(d, ihl, &l3->src_route, why))
 		return -EINVAL;
 	l3->l3_len = (u16)ihl;
 	l3->tos = d[1];
@@ -513,6 +515,7 @@ static void pkt_from_l3(struct nat64_pkt *pkt, const struct nat64_l3 *l3)
 	pkt->frag = l3->frag;
 	pkt->more_frags = l3->more_frags;
 	pkt->df = l3->df;
+	pkt->src_route = l3->src_route;
 	pkt->frag_off = l3->frag_off;
 	pkt->frag_id = l3->frag_id;
 }

@@ -187,3 +187,18 @@ void nat64_ports_free(struct nat64_ports *p, u16 port)
 	p->nfree++;
 	p->cnt[port_class(port)][port & 1]++;
 }
+
+unsigned int nat64_cidr_subtract(struct nat64_cidr outer, struct nat64_cidr inner,
+				 struct nat64_cidr *out)
+{
+	unsigned int n = 0, l;
+
+	for (l = outer.plen + 1U; l <= inner.plen && l <= 32; l++) {
+		/* The block of length l that holds inner, with its last bit
+		 * flipped: inside outer, disjoint from inner. */
+		out[n].addr = (inner.addr & (~0U << (32 - l))) ^ (1U << (32 - l));
+		out[n].plen = l;
+		n++;
+	}
+	return n;
+}

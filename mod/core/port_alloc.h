@@ -41,4 +41,19 @@ int nat64_ports_take(struct nat64_ports *p, u16 port);
 void nat64_ports_free(struct nat64_ports *p, u16 port);
 bool nat64_ports_used(const struct nat64_ports *p, u16 port);
 
+/* An IPv4 prefix, host order. */
+struct nat64_cidr {
+	u32 addr;
+	u8 plen;
+};
+
+/*
+ * pool4 removal of part of an entry: the addresses of outer that are not in
+ * inner (inner inside outer, inner.plen > outer.plen) as the
+ * inner.plen - outer.plen sibling blocks on the way down, largest first.
+ * Returns how many were written to out[] (at most 32).
+ */
+unsigned int nat64_cidr_subtract(struct nat64_cidr outer, struct nat64_cidr inner,
+				 struct nat64_cidr *out);
+
 #endif

@@ -4,14 +4,16 @@
 
 static struct nat64_tcp_step step(u8 state, u8 timer)
 {
-	struct nat64_tcp_step r = { .state = state, .timer = timer, .drop = 0 };
+	struct nat64_tcp_step r = { .state = state, .timer = timer, .drop = 0, .probe = false };
 
 	return r;
 }
 
 static struct nat64_tcp_step drop(u8 state, u16 why)
 {
-	struct nat64_tcp_step r = { .state = state, .timer = NAT64_TT_KEEP, .drop = why };
+	struct nat64_tcp_step r = {
+		.state = state, .timer = NAT64_TT_KEEP, .drop = why, .probe = false,
+	};
 
 	return r;
 }
@@ -103,7 +105,11 @@ struct nat64_tcp_step nat64_tcp_next(u8 state, enum nat64_tcp_dir dir, u8 flags,
 
 struct nat64_tcp_step nat64_tcp_expire(u8 state)
 {
-	if (state == NAT64_TCP_ESTABLISHED)
-		return step(NAT64_TCP_TRANS, NAT64_TT_TRANS);
+	if (state == NAT64_TCP_ESTABLISHED) {
+		struct nat64_tcp_step r = step(NAT64_TCP_TRANS, NAT64_TT_TRANS);
+
+		r.probe = true;
+		return r;
+	}
 	return drop(state, NAT64_STAT_SESSIONS_EXPIRED);
 }

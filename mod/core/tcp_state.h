@@ -56,6 +56,7 @@ struct nat64_tcp_step {
 	u8 state;	/* enum nat64_tcp_state after the packet */
 	u8 timer;	/* enum nat64_tcp_timer */
 	u16 drop;	/* 0: translate; else the enum nat64_stat to count */
+	bool probe;	/* expiry: send the §3.5.2.2 probe to the IPv6 end */
 };
 
 /*
@@ -68,8 +69,9 @@ struct nat64_tcp_step nat64_tcp_next(u8 state, enum nat64_tcp_dir dir, u8 flags,
 /*
  * The session's timer ran out. Returns the next state and timer, or
  * drop != 0 (the value is NAT64_STAT_SESSIONS_EXPIRED) when the session
- * must be removed. Only ESTABLISHED survives: it falls to TRANS (RFC 6146
- * §3.5.2.2: the NAT64 may probe the endpoint; we do not send the probe).
+ * must be removed. Only ESTABLISHED survives: it falls to TRANS and, as
+ * RFC 6146 §3.5.2.2 suggests, the caller probes the IPv6 end (probe set):
+ * the endpoint's answer moves the session back to ESTABLISHED.
  */
 struct nat64_tcp_step nat64_tcp_expire(u8 state);
 

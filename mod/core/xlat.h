@@ -68,6 +68,11 @@ struct nat64_pkt {
 	 * csum_partial: the caller completes it over the whole datagram (e.g.
 	 * CHECKSUM_PARTIAL, csum_start = l4_off, csum_offset = 6). */
 	bool udp_csum_zero;
+	/* IPv4 with an unexpired Loose/Strict Source Route option (parse4).
+	 * The packet parses whole so that the caller can tell whether it is
+	 * its own and answer ICMPv4 Source Route Failed (RFC 7915 §4.1);
+	 * nat64_xlat_4to6() refuses it (DROP_SRC_ROUTE). */
+	bool src_route;
 	/* Inputs set by the caller after nat64_parse*() (which zeroes them): */
 	bool csum_partial;	/* TCP/UDP checksum field holds only the
 				 * pseudo-header sum (CHECKSUM_PARTIAL); the
@@ -77,6 +82,14 @@ struct nat64_pkt {
 				 * Identification to use (RFC 7915 §5.1, RFC 6864
 				 * §5.3: unique per src/dst/proto), e.g.
 				 * get_random_u16(). DF set: 0 is written. */
+	bool reassembled;	/* 6->4: the IPv6 packet arrived in fragments
+				 * (reassembled by the stack): as with a
+				 * Fragment Header, DF stays clear (RFC 7915
+				 * §5.1) and ip4_id is used */
+	u32 seg_len;		/* 6->4 GSO packets: bytes after the IP
+				 * header(s) in each segment; the DF rule
+				 * (> 1260 bytes) applies to one segment.
+				 * 0: not GSO */
 	union {
 		struct nat64_tuple6 t6;	/* filled by nat64_parse6 */
 		struct nat64_tuple4 t4;	/* filled by nat64_parse4 */
@@ -103,8 +116,9 @@ struct nat64_xlat_cfg {
  * Parse the headers of an IPv6 / IPv4 packet: len bytes at data are linear,
  * the packet may be longer (tot_len is taken from its header). Drops, with
  * *why: malformed or lying IP header or extension chain (DROP_TRUNCATED6/4);
- * Routing header with Segments Left != 0, more than 8 extension headers, or
- * an unexpired IPv4 source route option (DROP_BAD_EXTHDR); transport other
+ * Routing header with Segments Left != 0 or more than 8 extension headers
+ * (DROP_BAD_EXTHDR); (an unexpired IPv4 source route is not a parse error:
+ * see src_route); transport other
  * than TCP/UDP/ICMP (DROP_UNKNOWN_PROTO); short transport header or lying
  * TCP data offset / UDP length (DROP_L4_TRUNCATED); ICMP fragments and
  * IPv6 fragments followed by more extension headers (DROP_FRAGMENT); IPv6
@@ -132,7 +146,7 @@ int nat64_parse4(const u8 *data, u32 len, struct nat64_pkt *pkt,
  * would exceed 65535 bytes; DROP_CHECKSUM for an ICMP error whose checksum
  * is wrong (it is recomputed from scratch, so it must be checked);
  * DROP_ICMP6_TYPE / DROP_ICMP4_TYPE / DROP_ICMP_ERROR for untranslatable
- * ICMP; DROP_INTERNAL when in_len, out_cap or pkt do not fit the contract.
+ * ICMP; DROP_SRC_ROUTE for pkt->src_route (the caller answers it); DROP_INTERNAL when in_len, out_cap or pkt do not fit the contract.
  * Output sizes: at most NAT64_XLAT_HDR_MAX bytes for non-errors; ICMP errors
  * are truncated to 576 bytes (6->4, RFC 1812 §4.3.2.3) or 1280 bytes (4->6)
  * and to out_cap.
@@ -143,6 +157,16 @@ int nat64_xlat_6to4(const u8 *in, u32 in_len, const struct nat64_pkt *pkt,
 		    const struct nat64_xlat_cfg *cfg,
 		    u8 *out, u32 out_cap, u32 *consumed, u32 *l4_off,
 		    enum nat64_stat *why);
+/*
+ * 6->4 MTU fact for the caller (RFC 7915 §5.1): the length of the IPv4
+ * packet nat64_xlat_6to4() will write (of each segment when pkt->seg_len
+ * is set) if it will carry DF; 0 if DF will be clear (the caller's output
+ * and IPv4 routers may fragment it) or for ICMP errors (cut to 576 bytes).
+ * A DF packet longer than the IPv4 path MTU is not translated: the caller
+ * answers ICMPv6 Packet Too Big.
+ */
+u32 nat64_xlat_6to4_df_len(const struct nat64_pkt *pkt);
+
 int nat64_xlat_4to6(const u8 *in, u32 in_len, const struct nat64_pkt *pkt,
 		    const struct nat64_tuple6 *outer,
 		    const struct nat64_tuple6 *inner,

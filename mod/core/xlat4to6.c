@@ -121,6 +121,8 @@ static int plain(const struct ctx4 *c, const struct nat64_tuple6 *outer,
 		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
 	if (pkt->ttl <= 1)
 		return fail(c, NAT64_STAT_DROP_HOP_LIMIT, -EINVAL);
+	if (pkt->src_route)
+		return fail(c, NAT64_STAT_DROP_SRC_ROUTE, -EINVAL);
 	if (pkt->udp_csum_zero && pkt->frag)
 		return fail(c, NAT64_STAT_DROP_UDP_ZERO_CSUM_FRAG, -EINVAL);
 	write_ip6(c, c->out, &l3, payload6(&l3), outer, false);
@@ -168,12 +170,14 @@ static u32 mtu6(const struct nat64_xlat_cfg *cfg, u32 mtu, u32 quoted_len)
 	return mtu < NAT64_IPV6_MIN_MTU ? NAT64_IPV6_MIN_MTU : mtu;
 }
 
-/* Inner IPv6 header(s) and transport header at o; returns bytes written. */
+/* Inner IPv6 header(s) and transport header at o, from the quote bytes
+ * of the quoted packet; returns bytes written. */
 static int inner_pkt(const struct ctx4 *c, const struct nat64_tuple6 *inner,
-		     const struct nat64_l3 *l3, u8 *o, u32 room)
+		     const struct nat64_l3 *l3, u32 quote, u8 *o, u32 room)
 {
 	const u8 *ih = c->in + c->pkt->inner_off;
-	u32 avail = c->pkt->tot_len - c->pkt->inner_off - l3->l3_len;
+	/* Not past the quoted packet's own end: RFC 4884 zero padding. */
+	u32 avail = nat64_min32(quote, l3->tot_len) - l3->l3_len;
 	u32 hdr = hdr6_len(l3), copy;
 
 	if (room < hdr + 8 || l3->frag_off)
@@ -202,6 +206,8 @@ static int check_error(const struct ctx4 *c, const struct nat64_tuple6 *inner)
 		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
 	if (pkt->ttl <= 1)
 		return fail(c, NAT64_STAT_DROP_HOP_LIMIT, -EINVAL);
+	if (pkt->src_route)
+		return fail(c, NAT64_STAT_DROP_SRC_ROUTE, -EINVAL);
 	if (!icmp4_csum_ok(c))
 		return fail(c, NAT64_STAT_DROP_CHECKSUM, -EINVAL);
 	return 0;
@@ -229,10 +235,12 @@ static int icmp_error(const struct ctx4 *c, const struct nat64_tuple6 *outer,
 {
 	const struct nat64_pkt *pkt = c->pkt;
 	const u8 *h = c->in + pkt->l3_len;
-	u8 *icmp;
 	u32 cap = nat64_min32(c->out_cap, NAT64_XLAT_OUT_MAX);
+	u32 body = pkt->tot_len - pkt->inner_off, words;
+	struct nat64_icmp_ext ext;
 	struct nat64_icmp_map m;
 	struct nat64_l3 l3;
+	u8 *icmp;
 	int n, err = check_error(c, inner);
 
 	if (err)
@@ -240,13 +248,27 @@ static int icmp_error(const struct ctx4 *c, const struct nat64_tuple6 *outer,
 	icmp = c->out + IP6_HDR_LEN;
 	if (!nat64_icmp4_err_map(h, &m))
 		return fail(c, NAT64_STAT_DROP_ICMP4_TYPE, -EINVAL);
-	if (nat64_l3_parse4(c->in + pkt->inner_off, pkt->tot_len - pkt->inner_off,
-			    true, &l3, c->why))
+	if (nat64_l3_parse4(c->in + pkt->inner_off, body, true, &l3, c->why))
 		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
-	n = inner_pkt(c, inner, &l3, icmp + ICMP_HDR_LEN,
-		      cap - IP6_HDR_LEN - ICMP_HDR_LEN);
+	/* RFC 4884: ICMPv4 Destination Unreachable, Time Exceeded and
+	 * Parameter Problem carry a length attribute (byte 5, 32-bit words);
+	 * of their translations only ICMPv6 Destination Unreachable and Time
+	 * Exceeded have one (byte 4, 64-bit words). */
+	nat64_icmp_ext_plan(&ext, body,
+			    h[0] == ICMP_DEST_UNREACH || h[0] == ICMP_TIME_EXCEEDED ||
+			    h[0] == ICMP_PARAMETERPROB ? h[5] * 4U : 0,
+			    l3.l3_len + 8U,
+			    m.type == ICMPV6_DEST_UNREACH || m.type == ICMPV6_TIME_EXCEED,
+			    cap - IP6_HDR_LEN - ICMP_HDR_LEN, 8);
+	n = inner_pkt(c, inner, &l3, ext.quote, icmp + ICMP_HDR_LEN, ext.room);
 	if (n < 0)
 		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
+	if (ext.ext) {
+		n = (int)nat64_icmp_ext_put(&ext, icmp + ICMP_HDR_LEN, (u32)n,
+					    c->in + pkt->inner_off + ext.quote,
+					    8, &words);
+		m.rest |= words << 24;
+	}
 	if (m.type == ICMPV6_PKT_TOOBIG)
 		m.rest = mtu6(c->cfg, nat64_get16(h + 6), l3.tot_len);
 	n += ICMP_HDR_LEN;

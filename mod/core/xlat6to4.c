@@ -24,6 +24,34 @@ static int fail(const struct ctx6 *c, enum nat64_stat reason, int err)
 }
 
 /*
+ * §5.1: DF iff the IPv4 packet exceeds 1260 bytes, unless the IPv6 one had
+ * a Fragment Header (or had one before the stack reassembled it). A GSO
+ * packet becomes several packets: the rule is about each.
+ */
+static bool sets_df(const struct nat64_pkt *pkt, const struct nat64_l3 *l3,
+		    u32 tot_len, bool inner)
+{
+	if (l3->frag || (!inner && pkt->reassembled))
+		return false;
+	if (!inner && pkt->seg_len)
+		tot_len = IP4_HDR_LEN + pkt->seg_len;
+	return tot_len > NAT64_DF_THRESHOLD;
+}
+
+u32 nat64_xlat_6to4_df_len(const struct nat64_pkt *pkt)
+{
+	u32 tot4 = pkt->tot_len - pkt->l3_len + IP4_HDR_LEN;
+	struct nat64_l3 l3;
+
+	if (pkt->icmp_error || pkt->tot_len < pkt->l3_len)
+		return 0;	/* errors are cut to 576 bytes */
+	nat64_l3_from_pkt(pkt, &l3);
+	if (!sets_df(pkt, &l3, tot4, false))
+		return 0;
+	return pkt->seg_len ? IP4_HDR_LEN + pkt->seg_len : tot4;
+}
+
+/*
  * Writes the 20-byte IPv4 header for the IPv6 chain l3, which becomes a
  * packet of tot_len bytes (§5.1). inner: the packet quoted by an ICMP
  * error, which keeps its hop limit (its state as it was sent) and whose
@@ -32,16 +60,17 @@ static int fail(const struct ctx6 *c, enum nat64_stat reason, int err)
 static void write_ip4(const struct ctx6 *c, u8 *o, const struct nat64_l3 *l3,
 		      u32 tot_len, const struct nat64_tuple4 *t, bool inner)
 {
+	const struct nat64_pkt *pkt = c->pkt;
 	u16 frag = 0, id = 0;
 
 	if (l3->frag) {
 		/* Fragment Header: its id and offsets; DF stays clear. */
 		id = (u16)l3->frag_id;
 		frag = (u16)((l3->more_frags ? IP4_MF : 0) | l3->frag_off >> 3);
-	} else if (tot_len > NAT64_DF_THRESHOLD) {
+	} else if (sets_df(pkt, l3, tot_len, inner)) {
 		frag = IP4_DF;	/* atomic datagram: the id means nothing */
 	} else if (!inner) {
-		id = c->pkt->ip4_id;
+		id = pkt->ip4_id;
 	}
 	o[0] = 0x45;
 	o[1] = c->cfg->override_tos ? c->cfg->tos : l3->tos;
@@ -136,12 +165,14 @@ static u32 mtu4(u32 mtu6, const struct nat64_l3 *inner)
 	return nat64_min32(mtu6 - shrink, 0xffff);
 }
 
-/* Inner IPv4 header and transport header at o; returns bytes written. */
+/* Inner IPv4 header and transport header at o, from the quote bytes of
+ * the quoted packet; returns bytes written. */
 static int inner_pkt(const struct ctx6 *c, const struct nat64_tuple4 *inner,
-		     const struct nat64_l3 *l3, u8 *o, u32 room)
+		     const struct nat64_l3 *l3, u32 quote, u8 *o, u32 room)
 {
 	const u8 *ih = c->in + c->pkt->inner_off;
-	u32 avail = c->pkt->tot_len - c->pkt->inner_off - l3->l3_len;
+	/* Not past the quoted packet's own end: RFC 4884 zero padding. */
+	u32 avail = nat64_min32(quote, l3->tot_len) - l3->l3_len;
 	u32 copy = nat64_min32(avail, room - IP4_HDR_LEN);
 	u32 tot4 = l3->tot_len - l3->l3_len + IP4_HDR_LEN;
 	bool icmp = l3->proto == IPPROTO_ICMPV6;
@@ -177,26 +208,41 @@ static int icmp_error(const struct ctx6 *c, const struct nat64_tuple4 *outer,
 		      u32 *l4_off)
 {
 	const struct nat64_pkt *pkt = c->pkt;
-	u8 *icmp;
+	const u8 *h = c->in + pkt->l3_len;
 	u32 cap = nat64_min32(c->out_cap, NAT64_ICMP4_ERR_MAX);
+	u32 body = pkt->tot_len - pkt->inner_off, words;
+	struct nat64_icmp_ext ext;
 	struct nat64_icmp_map m;
 	struct nat64_l3 l3;
+	u8 *icmp;
 	int n, err = check_error(c, inner);
 
 	if (err)
 		return err;
 	icmp = c->out + IP4_HDR_LEN;
-	if (!nat64_icmp6_err_map(c->in + pkt->l3_len, &m))
+	if (!nat64_icmp6_err_map(h, &m))
 		return fail(c, NAT64_STAT_DROP_ICMP6_TYPE, -EINVAL);
-	if (nat64_l3_parse6(c->in + pkt->inner_off, pkt->tot_len - pkt->inner_off,
-			    true, &l3, c->why))
+	if (nat64_l3_parse6(c->in + pkt->inner_off, body, true, &l3, c->why))
 		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
-	n = inner_pkt(c, inner, &l3, icmp + ICMP_HDR_LEN,
-		      cap - IP4_HDR_LEN - ICMP_HDR_LEN);
+	/* RFC 4884: ICMPv6 Destination Unreachable and Time Exceeded carry a
+	 * length attribute (byte 4, 64-bit words); they become ICMPv4 types
+	 * with one (byte 5, 32-bit words). */
+	nat64_icmp_ext_plan(&ext, body,
+			    h[0] == ICMPV6_DEST_UNREACH || h[0] == ICMPV6_TIME_EXCEED ?
+			    h[4] * 8U : 0, l3.l3_len + 8U,
+			    m.type == ICMP_DEST_UNREACH || m.type == ICMP_TIME_EXCEEDED,
+			    cap - IP4_HDR_LEN - ICMP_HDR_LEN, 4);
+	n = inner_pkt(c, inner, &l3, ext.quote, icmp + ICMP_HDR_LEN, ext.room);
 	if (n < 0)
 		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
+	if (ext.ext) {
+		n = (int)nat64_icmp_ext_put(&ext, icmp + ICMP_HDR_LEN, (u32)n,
+					    c->in + pkt->inner_off + ext.quote,
+					    4, &words);
+		m.rest |= words << 16;
+	}
 	if (m.type == ICMP_DEST_UNREACH && m.code == ICMP_FRAG_NEEDED)
-		m.rest = mtu4(nat64_get32(c->in + pkt->l3_len + 4), &l3);
+		m.rest = mtu4(nat64_get32(h + 4), &l3);
 	n += ICMP_HDR_LEN;
 	icmp[0] = m.type;
 	icmp[1] = m.code;

@@ -74,6 +74,7 @@ struct nat64_l3 {
 	bool frag;	/* see struct nat64_pkt */
 	bool more_frags;
 	bool df;
+	bool src_route;	/* IPv4 outer header: unexpired source route */
 };
 
 /* The L3 facts of the outer packet, in the form the builders take. */
@@ -116,6 +117,66 @@ struct nat64_icmp_map {
  */
 bool nat64_icmp6_err_map(const u8 *h, struct nat64_icmp_map *m);
 bool nat64_icmp4_err_map(const u8 *h, struct nat64_icmp_map *m);
+
+/*
+ * RFC 4884 multi-part ICMP errors, for both directions. The body of an
+ * incoming error (the bytes after its ICMP header) is the quoted packet,
+ * possibly followed by an extension structure when the error's length
+ * attribute says where the quoted packet ends. The translation keeps the
+ * extension unchanged (its checksum covers only itself) if the outgoing
+ * type has a length attribute too and there is room for it after a quote
+ * of at least 128 bytes; otherwise it is dropped. Either way the quote
+ * ends where the length attribute says.
+ */
+#define NAT64_ICMP_EXT_MIN_QUOTE	128U
+
+struct nat64_icmp_ext {
+	u32 quote;	/* bytes of the body that are the quoted packet */
+	u32 ext;	/* bytes of extension structure kept (0: none) */
+	u32 room;	/* room for the translated quote */
+};
+
+/*
+ * length: the incoming length attribute in bytes (0: none). min_quote: the
+ * quoted headers' length; an attribute that cuts them, or that is not
+ * shorter than the body, is ignored (no extension). room: bytes available
+ * after the outgoing ICMP header; word: the outgoing length unit (4 or 8).
+ */
+static inline void nat64_icmp_ext_plan(struct nat64_icmp_ext *e, u32 body,
+				       u32 length, u32 min_quote,
+				       bool out_has_length, u32 room, u32 word)
+{
+	e->quote = body;
+	e->ext = 0;
+	e->room = room;
+	if (!length || length >= body || length < min_quote)
+		return;
+	e->quote = length;
+	if (!out_has_length ||
+	    room < NAT64_ICMP_EXT_MIN_QUOTE + (body - length))
+		return;
+	e->ext = body - length;
+	e->room = (room - e->ext) & ~(word - 1);
+}
+
+/*
+ * After the translated quote (n <= e->room bytes at q): zero padding to a
+ * whole number of words and at least 128 bytes, then the extension from
+ * ext_in. Returns the body length; *words: the outgoing length attribute.
+ */
+static inline u32 nat64_icmp_ext_put(const struct nat64_icmp_ext *e, u8 *q,
+				     u32 n, const u8 *ext_in, u32 word,
+				     u32 *words)
+{
+	u32 padded = (n + word - 1) & ~(word - 1);
+
+	if (padded < NAT64_ICMP_EXT_MIN_QUOTE)
+		padded = NAT64_ICMP_EXT_MIN_QUOTE;
+	memset(q + n, 0, padded - n);
+	memcpy(q + padded, ext_in, e->ext);
+	*words = padded / word;
+	return padded + e->ext;
+}
 
 /*
  * Rewrite of a transport header copied into the output: new ports or ICMP

@@ -2,6 +2,8 @@
 // arithmetic, inner packet translation and truncation.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "pkt_util.h"
 
 using namespace t;
@@ -446,6 +448,145 @@ TEST(Err4to6, Refusals)
 	q = quoted4();
 	put16(&q[2], 12);	// quoted total length below its header
 	EXPECT_EQ(err4(3, 3, 0, q).why, NAT64_STAT_DROP_ICMP_ERROR);
+}
+
+// ---- RFC 4884 multi-part messages (extension length adjustment) ------------
+
+// An extension structure: version 2 header with its checksum, one object.
+Bytes extension(size_t object_payload = 4)
+{
+	Bytes e(4 + 4 + object_payload, 0x5a);
+	e[0] = 0x20;	// version 2
+	e[1] = 0;
+	put16(&e[2], 0);
+	put16(&e[4], (uint16_t)(4 + object_payload));	// object length
+	e[6] = 1;	// class (MPLS label stack)
+	e[7] = 1;
+	put16(&e[2], finish(sum(e)));
+	return e;
+}
+
+// The quoted packet zero-padded to len bytes, then the extension.
+Bytes multipart(const Bytes &quoted, size_t len, const Bytes &ext)
+{
+	Bytes b = quoted;
+	b.resize(len, 0);
+	b.insert(b.end(), ext.begin(), ext.end());
+	return b;
+}
+
+TEST(Err4to6, ExtensionKeptWithLengthIn64BitWords)
+{
+	Bytes q = quoted4(20);	// 48 bytes, padded to 128 (32 words)
+	Bytes ext = extension();
+	Xr r = err4(ICMP_TIME_EXCEEDED, 0, 32 << 16, multipart(q, 128, ext));
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(r.out[40], ICMPV6_TIME_EXCEED);
+	// The padding is not the packet's: 68 bytes translated, padded to 128
+	// again (16 words).
+	EXPECT_EQ(r.out[44], 16);
+	EXPECT_EQ(r.out.size(), 48u + 128 + ext.size());
+	EXPECT_EQ(get16(&r.out[4]), 8 + 128 + ext.size());
+	Bytes inner(r.out.begin() + 48, r.out.begin() + 48 + 40 + 28);
+	EXPECT_EQ(get16(&inner[4]), 8 + 20);
+	EXPECT_TRUE(l4_csum_ok(inner));
+	EXPECT_EQ(Bytes(r.out.begin() + 48 + 68, r.out.begin() + 48 + 128), Bytes(128 - 68, 0));
+	EXPECT_EQ(Bytes(r.out.begin() + 48 + 128, r.out.end()), ext);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+	// A quote that fills the 128 bytes: 148 translated, padded to 152.
+	r = err4(ICMP_TIME_EXCEEDED, 0, 32 << 16, multipart(quoted4(100), 128, ext));
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(r.out[44], 19);
+	EXPECT_EQ(r.out.size(), 48u + 152 + ext.size());
+	EXPECT_EQ(Bytes(r.out.begin() + 48 + 148, r.out.begin() + 48 + 152), Bytes(4, 0));
+	EXPECT_EQ(Bytes(r.out.begin() + 48 + 152, r.out.end()), ext);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+}
+
+TEST(Err4to6, ExtensionDroppedWhereTheTypeHasNoLength)
+{
+	Bytes q = quoted4(100);
+	// Fragmentation Needed -> Packet Too Big, Parameter Problem -> Parameter
+	// Problem: no length attribute in ICMPv6; the quote still ends at 128.
+	for (auto [type, code, rest] : {std::tuple{3, 4, (32u << 16) | 1400},
+					std::tuple{12, 0, (8u << 24) | (32u << 16)}}) {
+		Xr r = err4((uint8_t)type, (uint8_t)code, rest, multipart(q, 128, extension()));
+		ASSERT_GT(r.rc, 0) << r.why;
+		EXPECT_EQ(r.out.size(), 48u + 148) << type;
+		EXPECT_TRUE(l4_csum_ok(r.out));
+	}
+}
+
+TEST(Err4to6, ExtensionThatDoesNotFitIsDropped)
+{
+	Bytes q = quoted4(100);
+	Xr r = err4(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 32 << 16,
+		    multipart(q, 128, extension(1100)));
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(r.out[44], 0);	// no length attribute without an extension
+	EXPECT_EQ(r.out.size(), 48u + 148);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+	// Big enough for the extension only with a shorter quote: cut to fit.
+	Bytes big = quoted4(972);	// 1000 bytes, 250 words
+	Bytes ext = extension(500);
+	r = err4(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 250u << 16, multipart(big, 1000, ext));
+	ASSERT_GT(r.rc, 0) << r.why;
+	// 1280 - 48 - 508 = 724 bytes left, 720 of them whole 64-bit words.
+	EXPECT_EQ(r.out[44], 90);
+	EXPECT_EQ(r.out.size(), 48u + 720 + ext.size());
+	EXPECT_EQ(Bytes(r.out.end() - (long)ext.size(), r.out.end()), ext);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+}
+
+TEST(Err4to6, UnusableLengthAttributeIsIgnored)
+{
+	Bytes q = quoted4(100);	// 128 bytes
+	for (uint32_t words : {32u, 40u, 4u}) {	// whole body, beyond it, cutting headers
+		Xr r = err4(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, words << 16, q);
+		ASSERT_GT(r.rc, 0) << r.why;
+		EXPECT_EQ(r.out[44], 0) << words;
+		EXPECT_EQ(r.out.size(), 48u + 148) << words;
+		EXPECT_TRUE(l4_csum_ok(r.out));
+	}
+}
+
+TEST(Err6to4, ExtensionKeptWithLengthIn32BitWords)
+{
+	Bytes q = quoted6(20);	// 68 bytes, padded to 128 (16 words)
+	Bytes ext = extension(8);
+	Xr r = err6(ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 16u << 24, multipart(q, 128, ext));
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(r.out[20], ICMP_DEST_UNREACH);
+	EXPECT_EQ(r.out[21], ICMP_HOST_UNREACH);
+	// 128 - 40 + 20 = 108 bytes of translated quote, padded to 128 = 32 words.
+	EXPECT_EQ(r.out[24], 0);
+	EXPECT_EQ(r.out[25], 32);
+	EXPECT_EQ(r.out.size(), 28u + 128 + ext.size());
+	EXPECT_EQ(get16(&r.out[2]), r.out.size());
+	Bytes inner(r.out.begin() + 28, r.out.begin() + 28 + 48);
+	EXPECT_EQ(get16(&inner[2]), 20 + 8 + 20);
+	EXPECT_TRUE(l4_csum_ok(inner));
+	EXPECT_EQ(Bytes(r.out.begin() + 28 + 48, r.out.begin() + 28 + 128), Bytes(80, 0));
+	EXPECT_EQ(Bytes(r.out.begin() + 28 + 128, r.out.end()), ext);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+	// Time Exceeded too; a long quote is cut to leave room within 576.
+	Bytes big = quoted6(600);
+	r = err6(ICMPV6_TIME_EXCEED, 0, (648u / 8) << 24, multipart(big, 648, ext));
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(r.out[20], ICMP_TIME_EXCEEDED);
+	EXPECT_EQ(r.out.size(), 576u);
+	EXPECT_EQ(r.out[25] * 4u + ext.size(), 576u - 28);
+	EXPECT_EQ(Bytes(r.out.end() - (long)ext.size(), r.out.end()), ext);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+}
+
+TEST(Err6to4, NoLengthAttributeInPacketTooBig)
+{
+	// Its bytes 4-7 are the MTU: never read as a length.
+	Xr r = err6(ICMPV6_PKT_TOOBIG, 0, 0x10000500, quoted6(100));
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(r.out.size(), 28u + 20 + 8 + 100);
+	EXPECT_EQ(r.out[25], 0);
 }
 
 }  // namespace

@@ -209,7 +209,9 @@ TEST(Parse4, ExpiredSourceRouteIsIgnored)
 {
 	V4 h;
 	h.opts = {IPOPT_LSRR, 7, 8, 10, 0, 0, 1, 0};	// pointer past the route
-	EXPECT_EQ(p4(ip4(h, udp())).rc, 0);
+	Parsed r = p4(ip4(h, udp()));
+	EXPECT_EQ(r.rc, 0);
+	EXPECT_FALSE(r.pkt.src_route);
 }
 
 TEST(Parse4, Fragments)
@@ -427,8 +429,24 @@ TEST(Parse4Drop, Header)
 	EXPECT_DROP(p4(ip4(h, udp())), DROP_TRUNCATED4);
 	h.opts = {0x44, 12, 5, 0};	// option longer than the header
 	EXPECT_DROP(p4(ip4(h, udp())), DROP_TRUNCATED4);
-	h.opts = {IPOPT_SSRR, 7, 4, 10, 0, 0, 1, 0};	// unexpired source route
-	EXPECT_DROP(p4(ip4(h, udp())), DROP_BAD_EXTHDR);
+}
+
+// An unexpired source route is not malformed: the packet parses whole (the
+// caller needs its tuple to tell whether it is its own) and is flagged.
+TEST(Parse4, UnexpiredSourceRouteIsFlagged)
+{
+	V4 h;
+	h.opts = {IPOPT_SSRR, 7, 4, 10, 0, 0, 1, 0};
+	Parsed r = p4(ip4(h, udp()));
+	ASSERT_EQ(r.rc, 0);
+	EXPECT_TRUE(r.pkt.src_route);
+	EXPECT_EQ(r.pkt.t4.dport, htons(53));	// the tuple is there
+	h.opts = {IPOPT_NOOP, IPOPT_LSRR, 7, 8, 10, 0, 0, 1};	// pointer = length + 1
+	r = p4(ip4(h, udp()));
+	ASSERT_EQ(r.rc, 0);
+	EXPECT_FALSE(r.pkt.src_route);
+	h.opts = {IPOPT_NOOP, IPOPT_LSRR, 7, 7, 10, 0, 0, 1};	// last hop left
+	EXPECT_TRUE(p4(ip4(h, udp())).pkt.src_route);
 }
 
 TEST(Parse4Drop, TransportAndProtocol)

@@ -176,6 +176,42 @@ TEST(Xlat6to4, DontFragmentThreshold)
 	EXPECT_EQ(get16(&big.out[6]), 0x4000);
 	EXPECT_EQ(get16(&big.out[4]), 0);
 	EXPECT_TRUE(l4_csum_ok(big.out));
+	EXPECT_EQ(nat64_xlat_6to4_df_len(&small.pkt), 0u);
+	EXPECT_EQ(nat64_xlat_6to4_df_len(&big.pkt), 1261u);
+}
+
+// A packet that arrived in fragments (reassembled by the stack) had a
+// Fragment Header: DF stays clear whatever its size, with the caller's id.
+TEST(Xlat6to4, ReassembledKeepsDfClear)
+{
+	PktHook hook = [](nat64_pkt &p) { p.reassembled = true; };
+	Xr r = xlat6to4(ip6(V6{}, seg(IPPROTO_UDP, 1, 2, 3000)), OUT4, nullptr, default_cfg(), hook);
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(get16(&r.out[2]), 3028);
+	EXPECT_EQ(get16(&r.out[6]), 0);
+	EXPECT_EQ(get16(&r.out[4]), 0x1234);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+	EXPECT_EQ(nat64_xlat_6to4_df_len(&r.pkt), 0u);
+}
+
+// GSO: the DF rule looks at one segment, not at the whole super-packet.
+TEST(Xlat6to4, GsoDontFragmentPerSegment)
+{
+	Bytes in = ip6(V6{}, seg(IPPROTO_TCP, 1000, 80, 20000));
+	PktHook small = [](nat64_pkt &p) { p.seg_len = 1240; };	// 1260 per segment
+	Xr r = xlat6to4(in, out4(IPPROTO_TCP), nullptr, default_cfg(), small);
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(get16(&r.out[2]), 20 + 24 + 20000);
+	EXPECT_EQ(get16(&r.out[6]), 0);
+	EXPECT_EQ(get16(&r.out[4]), 0x1234);
+	EXPECT_EQ(nat64_xlat_6to4_df_len(&r.pkt), 0u);
+	PktHook big = [](nat64_pkt &p) { p.seg_len = 1241; };
+	r = xlat6to4(in, out4(IPPROTO_TCP), nullptr, default_cfg(), big);
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(get16(&r.out[6]), 0x4000);
+	EXPECT_EQ(get16(&r.out[4]), 0);
+	EXPECT_TRUE(l4_csum_ok(r.out));
+	EXPECT_EQ(nat64_xlat_6to4_df_len(&r.pkt), 1261u);	// one segment
 }
 
 TEST(Xlat6to4, TrafficClassAndOverride)
@@ -372,6 +408,19 @@ TEST(Xlat4to6, OptionsAreDropped)
 	EXPECT_EQ(get16(&r.out[4]), 8 + 40);
 	EXPECT_EQ(r.out.size(), 40u + 8 + 40);
 	EXPECT_TRUE(l4_csum_ok(r.out));
+}
+
+// RFC 7915 §4.1: an unexpired source route cannot be honoured; the caller
+// answers ICMPv4 Source Route Failed, the core refuses to translate.
+TEST(Xlat4to6, UnexpiredSourceRouteRefused)
+{
+	V4 h;
+	h.opts = {IPOPT_LSRR, 7, 4, 10, 0, 0, 1, 0};
+	Xr r = xlat4to6(ip4(h, seg(IPPROTO_UDP, 53, 61001, 40)), OUT6);
+	ASSERT_TRUE(r.parsed);
+	EXPECT_TRUE(r.pkt.src_route);
+	EXPECT_EQ(r.rc, -EINVAL);
+	EXPECT_EQ(r.why, NAT64_STAT_DROP_SRC_ROUTE);
 }
 
 TEST(Xlat6to4, IcmpEchoAfterExtensionHeaders)

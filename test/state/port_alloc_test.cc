@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <vector>
 
 extern "C" {
 #include "port_alloc.h"
@@ -211,6 +212,42 @@ TEST(PortAlloc, ChurnKeepsCountsExact) {
     u32 sum = p->cnt[0][0] + p->cnt[0][1] + p->cnt[1][0] + p->cnt[1][1];
     ASSERT_EQ(sum, p->nfree);
   }
+}
+
+// pool4 remove of part of an entry: the blocks around the removed prefix.
+TEST(Cidr, Subtract) {
+  nat64_cidr out[32];
+  // 198.51.100.0/30 minus .1/32: .0/32 and .2/31.
+  u32 base = 0xc6336400;
+  ASSERT_EQ(nat64_cidr_subtract({base, 30}, {base + 1, 32}, out), 2u);
+  EXPECT_EQ(out[0].addr, base + 2);
+  EXPECT_EQ(out[0].plen, 31);
+  EXPECT_EQ(out[1].addr, base + 0);
+  EXPECT_EQ(out[1].plen, 32);
+  // Same length: nothing is left.
+  EXPECT_EQ(nat64_cidr_subtract({base, 30}, {base, 30}, out), 0u);
+  // Exhaustive on /24 minus every /24../32 inside it: the pieces and the
+  // removed prefix tile the outer prefix exactly once.
+  for (u8 ilen = 24; ilen <= 32; ilen++) {
+    for (u32 off = 0; off < 256; off += 1u << (32 - ilen)) {
+      u32 inner = base + off;
+      unsigned n = nat64_cidr_subtract({base, 24}, {inner, ilen}, out);
+      ASSERT_EQ(n, unsigned(ilen - 24));
+      std::vector<int> hits(256, 0);
+      for (u32 a = 0; a < (1u << (32 - ilen)); a++)
+        hits[off + a]++;
+      for (unsigned i = 0; i < n; i++) {
+        ASSERT_GT(out[i].plen, 24);
+        ASSERT_EQ(out[i].addr & ~(~0u << (32 - out[i].plen)), 0u) << "not aligned";
+        for (u32 a = 0; a < (1u << (32 - out[i].plen)); a++)
+          hits[out[i].addr - base + a]++;
+      }
+      for (int h : hits)
+        ASSERT_EQ(h, 1) << "inner " << off << "/" << int(ilen);
+    }
+  }
+  // The largest case: a /16 minus one address gives 16 blocks.
+  EXPECT_EQ(nat64_cidr_subtract({0x0a000000, 16}, {0x0a00abcd, 32}, out), 16u);
 }
 
 }  // namespace

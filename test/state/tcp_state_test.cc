@@ -158,9 +158,21 @@ TEST(TcpState, Expiry) {
   EXPECT_EQ(r.drop, 0);
   EXPECT_EQ(r.state, NAT64_TCP_TRANS);
   EXPECT_EQ(r.timer, NAT64_TT_TRANS);
+  EXPECT_TRUE(r.probe);  // RFC 6146 §3.5.2.2: probe the IPv6 end
   for (u8 s : {NAT64_TCP_V6_INIT, NAT64_TCP_V4_INIT, NAT64_TCP_V4_FIN_RCV, NAT64_TCP_V6_FIN_RCV,
-               NAT64_TCP_V6_FIN_V4_FIN, NAT64_TCP_TRANS})
+               NAT64_TCP_V6_FIN_V4_FIN, NAT64_TCP_TRANS}) {
     EXPECT_EQ(nat64_tcp_expire(s).drop, NAT64_STAT_SESSIONS_EXPIRED) << int(s);
+    EXPECT_FALSE(nat64_tcp_expire(s).probe) << int(s);
+  }
+  // The probe's answer (any non-RST segment) revives the session.
+  r = nat64_tcp_next(NAT64_TCP_TRANS, kV6, kNone, 0);
+  EXPECT_EQ(r.state, NAT64_TCP_ESTABLISHED);
+  EXPECT_EQ(r.timer, NAT64_TT_EST);
+  // Packets never ask for a probe.
+  for (unsigned s = 0; s < __NAT64_TCP_STATE_COUNT; s++)
+    for (u8 f : {0, 1, 2, 4, 16, 17, 18, 20})
+      for (auto dir : {kV6, kV4})
+        EXPECT_FALSE(nat64_tcp_next(s, dir, f, 3).probe);
 }
 
 // Whatever the input, the result is a valid state and timer, and only

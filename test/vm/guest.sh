@@ -3,7 +3,7 @@
 # Runs each case in its own bash under a timeout, cleans up namespaces and
 # the module between cases, and writes to $NAT64_OUT (the writable export):
 #   NAME.log, NAME.dmesg   output and kernel log of one case
-#   results                one line per case: NAME PASS|FAIL STATUS SECONDS
+#   results                one line per case: NAME PASS|FAIL|SKIP STATUS SECONDS
 #   boot.dmesg             kernel log up to the first case
 #   verdict                written last: its presence means the run finished
 # Console lines starting with "nat64-vm:" are progress for the host.
@@ -89,7 +89,8 @@ run_case() {
 	cleanup >>"$log" 2>&1
 	mark "end case $name"
 	dmesg >"$OUT/$name.dmesg"
-	((rc == 0)) || verdict=FAIL
+	# Exit status 77: the case found a prerequisite missing and skipped.
+	if ((rc == 77)); then verdict=SKIP; elif ((rc != 0)); then verdict=FAIL; fi
 	echo "$name $verdict $rc $took" >>"$OUT/results"
 	say "$verdict $name (${took}s)"
 }

@@ -7,7 +7,9 @@
 # the init script, the kernel's module tree, busybox) change.
 set -euo pipefail
 
-# Load order matters: insmod does not resolve dependencies.
+# What /init needs. insmod does not resolve dependencies: the load order
+# (and any further module, e.g. netfs under 9pnet since 6.x) comes from the
+# kernel's modules.dep, each module after its dependencies.
 readonly MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev
 	virtio_pci 9pnet 9pnet_virtio netfs fscache 9p)
 readonly BUSYBOX=/bin/busybox
@@ -27,13 +29,6 @@ input_stamp() {
 	stat -c '%n %Y %s' "/lib/modules/$kver/modules.dep"
 }
 
-# Print the module file for NAME, or nothing when it is built in or absent.
-module_file() {
-	local kver=$1 name=$2
-	find "/lib/modules/$kver/kernel" \( -name "$name.ko" -o -name "$name.ko.xz" \
-		-o -name "$name.ko.zst" -o -name "$name.ko.gz" \) -print -quit
-}
-
 # Copy one module, uncompressed, because busybox insmod may lack xz/zstd.
 install_module() {
 	local src=$1 dst=$2
@@ -45,20 +40,45 @@ install_module() {
 	esac
 }
 
+# load_order KVER NAME...: the module files (relative to /lib/modules/KVER)
+# that NAME... need, dependencies first, as modprobe loads them; "-NAME"
+# for one that is not a module there (built in or absent).
+load_order() {
+	local kver=$1
+	shift
+	awk -v want="$*" '
+		function emit(p) { if (!(p in seen)) { seen[p] = 1; print p } }
+		BEGIN { n = split(want, w, " ") }
+		{
+			p = $1; sub(/:$/, "", p)
+			m = p; sub(/.*\//, "", m); sub(/\.ko(\.(xz|zst|gz))?$/, "", m)
+			line[m] = $0
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				if (!(w[i] in line)) { print "-" w[i]; continue }
+				k = split(line[w[i]], f, " ")
+				for (j = k; j >= 2; j--) emit(f[j])
+				p = f[1]; sub(/:$/, "", p); emit(p)
+			}
+		}' "/lib/modules/$kver/modules.dep"
+}
+
 # Modules go to /lib/modules/NAME.ko; /etc/modules lists them in load order.
 add_modules() {
-	local kver=$1 root=$2 name src
+	local kver=$1 root=$2 rel name
 	mkdir -p "$root/lib/modules" "$root/etc"
 	: >"$root/etc/modules"
-	for name in "${MODULES[@]}"; do
-		src=$(module_file "$kver" "$name")
-		if [[ -z $src ]]; then
-			echo "mkinitrd: $name: not a module in $kver (built in or absent), skipped" >&2
+	while read -r rel; do
+		if [[ $rel == -* ]]; then
+			echo "mkinitrd: ${rel#-}: not a module in $kver (built in or absent), skipped" >&2
 			continue
 		fi
-		install_module "$src" "$root/lib/modules/$name.ko"
+		name=$(basename "$rel")
+		name=${name%%.ko*}
+		install_module "/lib/modules/$kver/$rel" "$root/lib/modules/$name.ko"
 		echo "$name" >>"$root/etc/modules"
-	done
+	done < <(load_order "$kver" "${MODULES[@]}")
 }
 
 add_busybox() {

@@ -28,7 +28,8 @@ usage() {
 usage: test/vm/run.sh [options] [CASE...]
 Boot a VM once and run test/vm/cases/NN-name.sh (all, or the CASEs named as
 NN-name, NN or name).
-  --kernel KVER        guest kernel (default \$NAT64_KVER or the newest /boot/vmlinuz-*)
+  --kernel KVER        guest kernel (default \$NAT64_KVER, else the kernel the module
+                       was built for (its vermagic), else the newest /boot/vmlinuz-*)
   --build DIR          cmake build dir with usr/nat64 and usr/libxt_JOOL.so
                        (default $REPO/build); results go to DIR/vm-results
   --timeout SECONDS    limit for the whole VM run (default: boot allowance
@@ -38,7 +39,8 @@ NN-name, NN or name).
   -v, --verbose        show the whole guest console, not just progress
 Environment: NAT64_KO (module, default $REPO/mod/nat64.ko), NAT64_CLI
 (default BUILD/usr/nat64), NAT64_XTABLES_DIR (dir of libxt_JOOL.so, default
-BUILD/usr) select what is tested.
+BUILD/usr), NAT64_DKMS_ROOT (test/dkms.sh's install root, default
+BUILD/dkms/root) select what is tested.
 USAGE
 }
 
@@ -67,6 +69,22 @@ newest_kernel() {
 	for f in /boot/vmlinuz-*; do
 		[[ -e $f ]] && echo "${f#/boot/vmlinuz-}"
 	done | sort -V | tail -n 1
+}
+
+# The kernel the module under test was built for (first word of its
+# vermagic), so that several installed kernels never mismatch; without a
+# module, the newest kernel.
+default_kernel() {
+	local ko=${NAT64_KO:-$REPO/mod/nat64.ko} k
+	if [[ -f $ko ]]; then
+		k=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+		[[ -n $k ]] || die "cannot read the vermagic of $ko"
+		[[ -e /boot/vmlinuz-$k ]] ||
+			die "$ko is built for $k, but there is no /boot/vmlinuz-$k (use --kernel)"
+		echo "$k"
+	else
+		newest_kernel
+	fi
 }
 
 # NN-name, NN or name -> NN-name, exactly one match in cases/.
@@ -110,7 +128,7 @@ default_timeout() {
 
 # The kernel command line and -virtfs split on blanks and commas.
 check_setup() {
-	[[ -n $KVER ]] || KVER=$(newest_kernel)
+	[[ -n $KVER ]] || KVER=$(default_kernel)
 	[[ -n $KVER ]] || die "no /boot/vmlinuz-* found"
 	[[ -r /boot/vmlinuz-$KVER ]] || die "cannot read /boot/vmlinuz-$KVER"
 	[[ -d /lib/modules/$KVER ]] || die "no /lib/modules/$KVER"
@@ -118,7 +136,8 @@ check_setup() {
 	mkdir -p "$BUILD"
 	BUILD=$(cd "$BUILD" && pwd)
 	local p
-	for p in "$REPO" "$BUILD" "${NAT64_KO:-}" "${NAT64_CLI:-}" "${NAT64_XTABLES_DIR:-}"; do
+	for p in "$REPO" "$BUILD" "${NAT64_KO:-}" "${NAT64_CLI:-}" "${NAT64_XTABLES_DIR:-}" \
+		"${NAT64_DKMS_ROOT:-}"; do
 		[[ $p != *[[:space:],]* ]] || die "paths with blanks or commas are not supported: $p"
 	done
 	RES=$BUILD/vm-results
@@ -135,6 +154,8 @@ kernel_cmdline() {
 	[[ -z ${NAT64_KO:-} ]] || printf 'nat64_ko=%s ' "$NAT64_KO"
 	[[ -z ${NAT64_CLI:-} ]] || printf 'nat64_cli=%s ' "$NAT64_CLI"
 	[[ -z ${NAT64_XTABLES_DIR:-} ]] || printf 'nat64_xtables_dir=%s ' "$NAT64_XTABLES_DIR"
+	# Where test/dkms.sh installed the module (case 81-dkms).
+	[[ -z ${NAT64_DKMS_ROOT:-} ]] || printf 'nat64_dkms_root=%s ' "$NAT64_DKMS_ROOT"
 }
 
 show_progress() {
@@ -180,7 +201,7 @@ collect_results() {
 		while read -r name status rc took; do
 			STATUS[$name]=$status
 			TOOK[$name]=$took
-			[[ $status == PASS ]] || add_detail "$name" "exit status $rc"
+			[[ $status == PASS || $status == SKIP ]] || add_detail "$name" "exit status $rc"
 		done <"$RES/results"
 	fi
 	for name in "${CASES[@]}"; do
@@ -250,6 +271,9 @@ report() {
 		if [[ ${STATUS[$name]} == PASS ]]; then
 			echo "PASS $name (${TOOK[$name]}s)"
 			passed=$((passed + 1))
+		elif [[ ${STATUS[$name]} == SKIP ]]; then
+			# Neither passed nor failed: the case said why (exit 77).
+			echo "SKIP $name: $(sed -n 's/^SKIP: //p' "$RES/$name.log" | head -n 1)"
 		else
 			echo "FAIL $name${TOOK[$name]:+ (${TOOK[$name]}s)}"
 			print_failure "$name"
