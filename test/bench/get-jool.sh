@@ -44,9 +44,10 @@ main() {
 	cp -r "$src" "$dir/build-$kver"
 	local mod=$dir/build-$kver/src/mod
 	echo "get-jool: building $(basename "$src") against $kdir" >&2
-	make -s -C "$kdir" M="$mod/common" modules >"$dir/build-$kver.log" 2>&1 &&
-		make -s -C "$kdir" M="$mod/nat64" modules >>"$dir/build-$kver.log" 2>&1 ||
+	if ! make -s -C "$kdir" M="$mod/common" modules >"$dir/build-$kver.log" 2>&1 ||
+		! make -s -C "$kdir" M="$mod/nat64" modules >>"$dir/build-$kver.log" 2>&1; then
 		die "building Jool failed, see $dir/build-$kver.log"
+	fi
 	mkdir -p "$out"
 	cp "$mod/nat64/jool.ko" "$mod/common/jool_common.ko" "$out/"
 	echo "get-jool: $out/jool.ko, $dir/root/usr/bin/jool" >&2

@@ -13,7 +13,8 @@
 # sends from X-v6 straight onto the veth, in frames addressed to X-r's MAC;
 # X-r translates (or forwards); what arrives in X-v4 is counted by the veth
 # and dropped at tc ingress, so the endpoint stack stays silent.
-# Busy guests fork slowly: the measuring loop uses shell builtins only.
+# Every exec is slow under emulation (seconds when the host is busy): the
+# measuring loop runs no programs, and setup batches its ip/tc commands.
 
 # Everything pktgen sends goes to 64:ff9b::/96: the IPv4 destinations are
 # X-v4's own address (one flow) or 203.0.113.0/24 (256 destinations).
@@ -30,7 +31,7 @@ BENCH_RESULTS=${NAT64_OUT:-/tmp}/results
 read -ra XLATS <<<"${BENCH_XLATS:-plain}"
 declare -A CLI=([nat64]=${BENCH_NAT64_CLI:-} [jool]=${BENCH_JOOL_CLI:-})
 # One sleeper per namespace: /proc/PID/net/{dev,pktgen} are that namespace's.
-declare -A NS_PID=() R_MAC=()
+declare -A NS_PID=()
 
 # ---------------------------------------------------------------- output
 
@@ -47,7 +48,7 @@ result() {
 	log "result: $1 $2 $3 = $4"
 }
 
-# Microseconds since the epoch, without forking.
+# Microseconds since the epoch.
 now_us() {
 	local t=$EPOCHREALTIME
 	echo $((${t/./}))
@@ -58,69 +59,104 @@ div_round() {
 	echo $((($1 * 2 + $2) / ($2 * 2)))
 }
 
-# fixed1 MICROSECONDS: seconds with two decimals.
+# secs2 MICROSECONDS: seconds with two decimals.
 secs2() {
 	printf '%d.%02d' $(($1 / 1000000)) $(($1 % 1000000 / 10000))
 }
 
+# median N...: of integers (no sort(1): no exec).
 median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	local -a v=("$@")
+	local i j t n=${#v[@]}
+	for ((i = 1; i < n; i++)); do
+		for ((j = i; j > 0 && v[j - 1] > v[j]; j--)); do
+			t=${v[j]} v[j]=${v[j - 1]} v[j - 1]=$t
+		done
+	done
+	echo "${v[(n - 1) / 2]}"
+}
+
+# min_of / max_of N...
+min_of() {
+	local m=$1 v
+	for v; do ((v < m)) && m=$v; done
+	echo "$m"
+}
+
+max_of() {
+	local m=$1 v
+	for v; do ((v > m)) && m=$v; done
+	echo "$m"
 }
 
 # ---------------------------------------------------------------- topology
 
 ns_sleeper() {
-	local ns=$1 try
+	local ns=$1 _
 	ip netns exec "$ns" sleep 1000000 &
 	NS_PID[$ns]=$!
-	for try in {1..100}; do
+	for _ in {1..100}; do
 		[[ /proc/${NS_PID[$ns]}/ns/net -ef /run/netns/$ns ]] && return 0
 		sleep 0.05
 	done
 	fail "sleeper in $ns did not enter the namespace"
 }
 
-mac_of() {
-	ip -n "$1" -br link show dev "$2" | awk '{ print $3 }'
+# Fixed MAC addresses (no lookups): 02:00:00:0I:00:0N, I the translator's
+# index, N 1 X-v6, 2 X-r (v6 side), 3 X-r (v4 side), 4 X-v4.
+mac() {
+	local i
+	case $1 in plain) i=1 ;; nat64) i=2 ;; *) i=3 ;; esac
+	echo "02:00:00:0$i:00:0$2"
 }
 
-# topo X: namespaces X-v6, X-r, X-v4 as described above.
+# topo X: namespaces X-v6, X-r, X-v4 as described above.  Batched: under
+# emulation every exec costs, and a busy host makes it cost seconds.
 topo() {
-	local x=$1 ns
+	local x=$1
 	local v6=$x-v6 r=$x-r v4=$x-v4
-	modprobe veth
-	for ns in "$v6" "$r" "$v4"; do
-		kill_ns "$ns"
-		new_ns "$ns"
-	done
-	ip link add name to_r netns "$v6" type veth peer name to_v6 netns "$r"
-	ip link add name to_r netns "$v4" type veth peer name to_v4 netns "$r"
-	in_ns "$v6" ip -6 addr add 2001:db8::2/64 dev to_r nodad
-	in_ns "$r" ip -6 addr add 2001:db8::1/64 dev to_v6 nodad
-	in_ns "$r" ip addr add 192.0.2.1/24 dev to_v4
-	in_ns "$r" ip -6 addr add 2001:db8:1::1/64 dev to_v4 nodad
-	in_ns "$v4" ip addr add 192.0.2.2/24 dev to_r
-	in_ns "$v4" ip -6 addr add 2001:db8:1::2/64 dev to_r nodad
-	in_ns "$v6" ip link set to_r up
-	in_ns "$v4" ip link set to_r up
-	in_ns "$r" ip link set to_v6 up
-	in_ns "$r" ip link set to_v4 up
+	# (guest.sh deletes every namespace after each case.)
+	ip -batch - <<-EOF
+		netns add $v6
+		netns add $r
+		netns add $v4
+		link add name to_r address $(mac "$x" 1) netns $v6 type veth peer name to_v6 address $(mac "$x" 2) netns $r
+		link add name to_r address $(mac "$x" 4) netns $v4 type veth peer name to_v4 address $(mac "$x" 3) netns $r
+	EOF
+	ip -n "$v6" -batch - <<-EOF
+		link set lo up
+		link set to_r up
+		addr add 2001:db8::2/64 dev to_r nodad
+		route add default via 2001:db8::1
+	EOF
+	ip -n "$r" -batch - <<-EOF
+		link set lo up
+		link set to_v6 up
+		link set to_v4 up
+		addr add 2001:db8::1/64 dev to_v6 nodad
+		addr add 192.0.2.1/24 dev to_v4
+		addr add 2001:db8:1::1/64 dev to_v4 nodad
+		neigh replace 192.0.2.2 lladdr $(mac "$x" 4) dev to_v4 nud permanent
+		neigh replace 2001:db8:1::2 lladdr $(mac "$x" 4) dev to_v4 nud permanent
+		route add 203.0.113.0/24 via 192.0.2.2
+	EOF
+	ip -n "$v4" -batch - <<-EOF
+		link set lo up
+		link set to_r up
+		addr add 192.0.2.2/24 dev to_r
+		addr add 2001:db8:1::2/64 dev to_r nodad
+		route add default via 192.0.2.1
+		route add default via 2001:db8:1::1
+	EOF
 	in_ns "$r" sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1
-	in_ns "$v6" ip -6 route add default via 2001:db8::1
-	in_ns "$v4" ip route add default via 192.0.2.1
-	in_ns "$v4" ip -6 route add default via 2001:db8:1::1
-	# No neighbour resolution during a run.
-	local v4mac
-	v4mac=$(mac_of "$v4" to_r)
-	in_ns "$r" ip neigh replace 192.0.2.2 lladdr "$v4mac" dev to_v4 nud permanent
-	in_ns "$r" ip -6 neigh replace 2001:db8:1::2 lladdr "$v4mac" dev to_v4 nud permanent
-	in_ns "$r" ip route add 203.0.113.0/24 via 192.0.2.2
 }
 
 # Frames reaching X-v4 are counted by the veth, then dropped before IP.
 silence_v4() {
-	in_ns "$1-v4" tc qdisc add dev to_r ingress
-	in_ns "$1-v4" tc filter add dev to_r ingress matchall action drop
+	tc -n "$1-v4" -batch - <<-EOF
+		qdisc add dev to_r ingress
+		filter add dev to_r ingress matchall action drop
+	EOF
 }
 
 # ---------------------------------------------------------------- translators
@@ -139,8 +175,8 @@ xlat_setup() {
 	local x=$1 pool=$2
 	if [[ $x == plain ]]; then
 		# The same destinations, routed: 64:ff9b::/96 lives in plain-v4.
-		in_ns plain-r ip -6 route add 64:ff9b::/96 via 2001:db8:1::2
-		in_ns plain-v4 ip -6 addr add "$DST6/128" dev lo
+		ip -n plain-r -6 route add 64:ff9b::/96 via 2001:db8:1::2
+		ip -n plain-v4 -6 addr add "$DST6/128" dev lo
 		return
 	fi
 	check "$x: instance add default --netfilter" \
@@ -163,7 +199,8 @@ xlat_long_udp_timeout() {
 	check "$1: global update udp-timeout 2:00:00" xcli "$1" global update udp-timeout 2:00:00
 }
 
-# setup_all POOL4 [silent]: topology and translator for every X in XLATS.
+# setup_all POOL4 [silent]: topology and translator for every X in XLATS
+# (CASE: the case, for status lines).
 # A translator whose setup fails is reported and left out of this case.
 setup_all() {
 	local pool=$1 silent=${2:-} x rc
@@ -177,8 +214,10 @@ setup_all() {
 			set -e
 			trap 'on_error $? "${BASH_SOURCE[0]##*/}:$LINENO" "$BASH_COMMAND"' ERR
 			topo "$x"
+			log "$x: topology up"
 			xlat_setup "$x" "$pool"
 			[[ -z $silent ]] || silence_v4 "$x"
+			log "$x: translator configured"
 		)
 		rc=$?
 		set -e
@@ -186,6 +225,7 @@ setup_all() {
 		if ((rc == 0)); then
 			ok+=("$x")
 		else
+			# shellcheck disable=SC2153 # CASE is case.sh's
 			result "$x" "$CASE" status FAIL
 			log "setup of $x failed: left out of $CASE"
 		fi
@@ -195,8 +235,8 @@ setup_all() {
 	for x in "${XLATS[@]}"; do
 		ns_sleeper "$x-v6"
 		ns_sleeper "$x-v4"
-		R_MAC[$x]=$(mac_of "$x-r" to_v6)
 	done
+	log "set up: ${XLATS[*]}"
 }
 
 # ---------------------------------------------------------------- pktgen
@@ -232,7 +272,7 @@ pktgen_dev() {
 	# may drop such packets).  On a veth they leave as CHECKSUM_PARTIAL, like
 	# a local socket's.
 	local -a cmds=("count $count" "clone_skb 0" "pkt_size $PKT_SIZE" "delay 0" "flag UDPCSUM"
-		"dst_mac ${R_MAC[$x]}" "src6 2001:db8::2" "dst6 $DST6"
+		"dst_mac $(mac "$x" 2)" "src6 2001:db8::2" "dst6 $DST6"
 		"udp_src_min 1234" "udp_src_max 1234" "udp_dst_min 9" "udp_dst_max 9")
 	# Port ranges are [min, max).
 	case $profile in
@@ -247,10 +287,10 @@ pktgen_dev() {
 		# fill/SRC6/NSPORTS/NDPORTS: source ports 1024.. and destination
 		# ports 1.. step together; with coprime counts, NSPORTS x NDPORTS
 		# packets are that many distinct flows, and more just repeat them.
-		local f
-		IFS=/ read -r _ f[0] f[1] f[2] <<<"$profile"
-		cmds+=("src6 ${f[0]}" "udp_src_min 1024" "udp_src_max $((1024 + f[1]))"
-			"udp_dst_min 1" "udp_dst_max $((1 + f[2]))") ;;
+		local src6 nsports ndports
+		IFS=/ read -r _ src6 nsports ndports <<<"$profile"
+		cmds+=("src6 $src6" "udp_src_min 1024" "udp_src_max $((1024 + nsports))"
+			"udp_dst_min 1" "udp_dst_max $((1 + ndports))") ;;
 	*) fail "unknown pktgen profile $profile" ;;
 	esac
 	local c
@@ -311,8 +351,10 @@ pktgen_run() {
 
 # dev_counters NS DEV: "RX_PACKETS TX_PACKETS TX_DROPPED" from /proc/PID/net/dev.
 dev_counters() {
-	local name rb rp re rd rf rfr rc rm tb tp te td rest
-	while read -r name rb rp re rd rf rfr rc rm tb tp te td rest; do
+	# Receive: bytes packets errs drop fifo frame compressed multicast,
+	# then transmit: bytes packets errs drop ...
+	local name rp tp td _
+	while read -r name _ rp _ _ _ _ _ _ _ tp _ td _; do
 		if [[ $name == "$2:" ]]; then
 			echo "$rp $tp $td"
 			return 0
@@ -324,10 +366,10 @@ dev_counters() {
 # counters X: "TIME_US SENT DROPPED DELIVERED": frames X-v6 handed to X-r,
 # frames X-v6's veth dropped (X-r's backlog full), frames that reached X-v4.
 counters() {
-	local t rx tx drop rx4 _tx _drop
+	local t tx drop rx4 _
 	t=$(now_us)
-	read -r rx tx drop < <(dev_counters "$1-v6" to_r)
-	read -r rx4 _tx _drop < <(dev_counters "$1-v4" to_r)
+	read -r _ tx drop < <(dev_counters "$1-v6" to_r)
+	read -r rx4 _ < <(dev_counters "$1-v4" to_r)
 	echo "$t $tx $drop $rx4"
 }
 
@@ -357,11 +399,12 @@ measure() {
 		# shellcheck disable=SC2086 # lists of numbers
 		{
 			result "$x" "$case" pps "$(median ${pps[$x]})"
-			result "$x" "$case" pps_min "$(printf '%s\n' ${pps[$x]} | sort -n | head -n 1)"
-			result "$x" "$case" pps_max "$(printf '%s\n' ${pps[$x]} | sort -n | tail -n 1)"
+			result "$x" "$case" pps_min "$(min_of ${pps[$x]})"
+			result "$x" "$case" pps_max "$(max_of ${pps[$x]})"
 			result "$x" "$case" in_pps "$(median ${inp[$x]})"
 			result "$x" "$case" drop_pps "$(median ${drp[$x]})"
 		}
+		# shellcheck disable=SC2086 # a list of numbers
 		if [[ $(median ${pps[$x]}) == 0 ]]; then
 			result "$x" "$case" status FAIL
 			log "$x: nothing reached $x-v4 in $case"
@@ -380,9 +423,10 @@ meminfo_kb() {
 	echo 0
 }
 
-# Kernel memory a table can take: slab, vmalloc (big hash tables), per-CPU.
+# Kernel memory a table can take, "SLAB VMALLOC PERCPU" in KiB: slab
+# objects, vmalloc (big hash tables), per-CPU data.
 kernel_mem_kb() {
-	echo $(($(meminfo_kb Slab) + $(meminfo_kb VmallocUsed) + $(meminfo_kb Percpu)))
+	echo "$(meminfo_kb Slab) $(meminfo_kb VmallocUsed) $(meminfo_kb Percpu)"
 }
 
 # The slab caches that grew by more than 1 MiB between two /proc/slabinfo copies.

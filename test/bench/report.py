@@ -143,18 +143,24 @@ def main():
     if "scale" in cases_run:
         out.append("")
         out.append("Table scale: distinct UDP flows from 16 IPv6 sources, source x destination ports "
-                   "(a million: 16 x 15,625 x 4, so 250,000 BIB entries); memory = Slab + VmallocUsed + Percpu delta:")
+                   "(a million: 16 x 15,625 x 4, so 250,000 BIB entries); memory: growth of Slab + VmallocUsed "
+                   "+ Percpu while one translator fills its table:")
         out.append("")
-        out.append("| translator | sessions | fill time s | new flows/s while filling | kernel memory MiB | bytes/session | dump with CLI s |")
+        out.append("| translator | sessions | fill time s | new flows/s while filling "
+                   "| kernel memory MiB (slab / vmalloc / percpu) | bytes/session | dump with CLI s |")
         out.append("|---|---|---|---|---|---|---|")
         for x in xl:
             if x == "plain":
                 continue
             d = smp2.get((x, "scale"), {})
             kmem = num(d.get("kmem_kb"))
+            mem = "-" if kmem is None else f"{kmem / 1024:.1f}"
+            parts = [num(d.get(k)) for k in ("slab_kb", "vmalloc_kb", "percpu_kb")]
+            if kmem is not None and None not in parts:
+                mem += " (" + " / ".join(f"{p / 1024:.1f}" for p in parts) + ")"
             out.append("| " + " | ".join([
                 x, fmt_int(d.get("sessions")), d.get("fill_s", "-"), fmt_int(d.get("fill_pps")),
-                "-" if kmem is None else f"{kmem / 1024:.1f}", fmt_int(d.get("bytes_per_session")),
+                mem, fmt_int(d.get("bytes_per_session")),
                 d.get("dump_s", "-")]) + (f" {d['status']}" if d.get("status", "PASS") != "PASS" else "") + " |")
 
     if smp1 is not None:

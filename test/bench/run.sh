@@ -18,7 +18,7 @@ JOOL_DIR=${NAT64_BENCH_JOOL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nat64-bench/joo
 CASES=$ALL_CASES
 SMP1=1
 VERBOSE=0
-ROUNDS= SLICE= SESSIONS= TIMEOUT=
+ROUNDS='' SLICE='' SESSIONS='' TIMEOUT=''
 
 usage() {
 	cat <<USAGE
@@ -172,6 +172,7 @@ boot() {
 	mkdir -p "$out"
 	"$REPO/test/vm/mkinitrd.sh" "$KVER" "$initrd"
 	echo "bench: boot with $smp vCPU(s): $cases"
+	# shellcheck disable=SC2054 # commas belong to qemu's options
 	local -a qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$mem" -smp "$smp"
 		-nographic -no-reboot -nic none
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$initrd" -append "$(kernel_cmdline "$cases")"
