@@ -9,7 +9,8 @@
 # each newer kernel (an upgrade, e.g. from backports) gets its own module
 # build in BUILD/kmod-KVER and runs NAT64_EXTRA_CASES (default: the
 # representative subset below; "all" for every case). VM case arguments
-# select the cases on every kernel.
+# select the cases on every kernel. The VM boots run in NAT64_VM_LANES
+# (default 2) concurrent lanes; see run_vm_lanes.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,6 +76,129 @@ add_counts() {
 	fi
 }
 
+# ------------------------------------------------------------ VM lanes
+# The VM runs (the whole suite on the primary kernel, split in two, and the
+# chosen cases on each newer kernel) are spread over NAT64_VM_LANES
+# concurrent lanes (default 2, one per core): most of a case's time under
+# TCG is one busy vCPU or a wait, so two guests finish about twice as fast
+# as one. A job is one VM boot: JOB_KVER, JOB_DIR (its own results and
+# initrd cache), JOB_ENV (what is tested), JOB_CASES, JOB_COST (the sum of
+# its cases' "# vm-timeout:", a stand-in for their duration).
+JOB_KVER=() JOB_DIR=() JOB_ENV=() JOB_CASES=() JOB_COST=() JOB_LOG=()
+
+case_cost() {
+	local t
+	t=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+	echo "${t:-120}"
+}
+
+# all_cases [ARG...]: NN-name of the cases named (run.sh syntax) or of all.
+all_cases() {
+	local f a
+	if (($#)); then
+		for a in "$@"; do
+			for f in "$REPO/test/vm/cases/$a".sh "$REPO/test/vm/cases/$a"-*.sh \
+				"$REPO"/test/vm/cases/[0-9][0-9]-"$a".sh; do
+				[[ -f $f ]] && basename "$f" .sh
+			done
+		done | sort -u
+	else
+		for f in "$REPO"/test/vm/cases/[0-9][0-9]-*.sh; do basename "$f" .sh; done
+	fi
+}
+
+add_job() { # add_job KVER DIR ENV CASE...
+	local k=$1 dir=$2 env=$3 c cost=0
+	shift 3
+	(($#)) || return 0
+	for c in "$@"; do cost=$((cost + $(case_cost "$REPO/test/vm/cases/$c.sh"))); done
+	JOB_KVER+=("$k") JOB_DIR+=("$dir") JOB_ENV+=("$env") JOB_CASES+=("$*") JOB_COST+=("$cost")
+	JOB_LOG+=("$dir/vm.log")
+}
+
+# split_cases N CASE...: prints N lines, the cases dealt longest first to
+# the line with the smallest total cost.
+split_cases() {
+	local n=$1 c i best
+	shift
+	local -a tot=() line=()
+	for ((i = 0; i < n; i++)); do tot[i]=0 line[i]=""; done
+	while read -r _ c; do
+		best=0
+		for ((i = 1; i < n; i++)); do ((tot[i] < tot[best])) && best=$i; done
+		tot[best]=$((tot[best] + $(case_cost "$REPO/test/vm/cases/$c.sh")))
+		line[best]+="$c "
+	done < <(for c in "$@"; do echo "$(case_cost "$REPO/test/vm/cases/$c.sh") $c"; done | sort -rn)
+	for ((i = 0; i < n; i++)); do
+		# shellcheck disable=SC2086 # a list of case names
+		printf '%s\n' ${line[i]} | sort | tr '\n' ' '
+		echo
+	done
+}
+
+plan_vm_jobs() {
+	local -a primary extra parts
+	local k i env
+	mapfile -t primary < <(all_cases "$@")
+	mapfile -t parts < <(split_cases "${NAT64_VM_LANES:-2}" "${primary[@]}")
+	env="NAT64_CLI=$BUILD/usr/nat64 NAT64_XTABLES_DIR=$BUILD/usr NAT64_DKMS_ROOT=$BUILD/dkms/root"
+	for i in "${!parts[@]}"; do
+		# shellcheck disable=SC2086 # a list of case names
+		add_job "$PRIMARY" "$BUILD/vm-$((i + 1))" "NAT64_KO=$REPO/mod/nat64.ko $env" ${parts[i]}
+	done
+	for k in "${KERNELS[@]}"; do
+		[ "$k" != "$PRIMARY" ] || continue
+		if (($#)) || [ "${NAT64_EXTRA_CASES:-}" = all ]; then
+			mapfile -t extra < <(all_cases "$@")
+		else
+			# shellcheck disable=SC2086 # a list of case names
+			mapfile -t extra < <(all_cases ${NAT64_EXTRA_CASES:-$DEFAULT_EXTRA_CASES})
+		fi
+		if ! build_for "$k"; then
+			echo "FAIL nat64.ko for $k does not build"
+			failed=$((failed + 1))
+			continue
+		fi
+		add_job "$k" "$BUILD/kmod-$k" "NAT64_KO=$BUILD/kmod-$k/mod/nat64.ko $env" "${extra[@]}"
+	done
+}
+
+run_job() {
+	local j=$1
+	mkdir -p "${JOB_DIR[j]}"
+	# shellcheck disable=SC2086 # JOB_ENV is VAR=VALUE words, JOB_CASES names
+	env ${JOB_ENV[j]} "$REPO/test/vm/run.sh" --build "${JOB_DIR[j]}" --kernel "${JOB_KVER[j]}" \
+		${JOB_CASES[j]} >"${JOB_LOG[j]}" 2>&1
+}
+
+# Jobs go, longest first, to the lane with the least work; each lane runs
+# its jobs one after the other; the logs are printed as lanes finish.
+run_vm_lanes() {
+	local n=${NAT64_VM_LANES:-2} i j best start=$SECONDS
+	local -a tot=() work=() pids=()
+	for ((i = 0; i < n; i++)); do tot[i]=0 work[i]=""; done
+	while read -r _ j; do
+		best=0
+		for ((i = 1; i < n; i++)); do ((tot[i] < tot[best])) && best=$i; done
+		tot[best]=$((tot[best] + JOB_COST[j]))
+		work[best]+="$j "
+	done < <(for j in "${!JOB_COST[@]}"; do echo "${JOB_COST[j]} $j"; done | sort -rn)
+	for ((i = 0; i < n; i++)); do
+		[[ -n ${work[i]} ]] || continue
+		for j in ${work[i]}; do
+			echo "test/run.sh: lane $((i + 1)): ${JOB_KVER[j]}: ${JOB_CASES[j]}"
+		done
+		(for j in ${work[i]}; do run_job "$j"; done) &
+		pids+=($!)
+	done
+	wait "${pids[@]}" 2>/dev/null || true
+	for j in "${!JOB_LOG[@]}"; do
+		echo "=== VM run on ${JOB_KVER[j]}: ${JOB_CASES[j]}"
+		grep -v '^nat64-vm:' "${JOB_LOG[j]}" || true
+	done
+	echo "test/run.sh: VM lanes took $((SECONDS - start))s"
+}
+
 build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 if [ "$unit" = 1 ]; then
@@ -91,28 +215,9 @@ fi
 if [ "$vm" = 1 ]; then
 	"$REPO/test/dkms.sh" --build "$BUILD" "${KERNELS[@]}" 2>&1 | tee "$BUILD/dkms.log"
 	add_counts "$BUILD/dkms.log"
-	"$REPO/test/vm/run.sh" --build "$BUILD" ${PRIMARY:+--kernel "$PRIMARY"} "$@" 2>&1 |
-		tee "$BUILD/vm.log"
-	add_counts "$BUILD/vm.log"
-	for k in "${KERNELS[@]}"; do
-		[ "$k" != "$PRIMARY" ] || continue
-		cases=("$@")
-		if [ $# = 0 ] && [ "${NAT64_EXTRA_CASES:-}" != all ]; then
-			read -ra cases <<<"${NAT64_EXTRA_CASES:-$DEFAULT_EXTRA_CASES}"
-		fi
-		log=$BUILD/kmod-$k/vm.log
-		if ! build_for "$k"; then
-			echo "FAIL nat64.ko for $k does not build"
-			failed=$((failed + 1))
-			continue
-		fi
-		echo "test/run.sh: VM suite on $k: ${cases[*]:-all cases}"
-		NAT64_KO=$BUILD/kmod-$k/mod/nat64.ko NAT64_CLI=$BUILD/usr/nat64 \
-			NAT64_XTABLES_DIR=$BUILD/usr NAT64_DKMS_ROOT=$BUILD/dkms/root \
-			"$REPO/test/vm/run.sh" --build "$BUILD/kmod-$k" --kernel "$k" "${cases[@]}" 2>&1 |
-			tee "$log"
-		add_counts "$log"
-	done
+	plan_vm_jobs "$@"
+	run_vm_lanes
+	for j in "${!JOB_LOG[@]}"; do add_counts "${JOB_LOG[$j]}"; done
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
