@@ -42,16 +42,15 @@ digest() {
 	sha256sum <<<"$s" | cut -c1-16
 }
 
-# expect_rejected STATUS WHAT MESSAGE CMD...: CMD exits with STATUS, says
-# MESSAGE, and leaves the configuration as it was.
+# expect_rejected STATUS WHAT MESSAGE CMD...: CMD exits with STATUS and
+# says MESSAGE. (Each group of rejections compares the whole configuration
+# before and after: every one of them must leave it as it was.)
 expect_rejected() {
-	local want=$1 what=$2 msg=$3 before
+	local want=$1 what=$2 msg=$3
 	shift 3
-	before=$(digest)
 	expect_eq "$(status "$@")" "$want" "$what: exit status"
 	log "$(cat "$CASE_TMP/out")"
 	expect_contains "$(cat "$CASE_TMP/out")" "$msg" "$what: message"
-	expect_eq "$(digest)" "$before" "$what: configuration unchanged"
 }
 
 # set_global KEY VALUE EXPECTED_JSON: update, then read back from the kernel.
@@ -94,6 +93,8 @@ every_global() {
 
 usage_errors() {
 	log "=== usage errors: exit 2, nothing sent ==="
+	local before
+	before=$(digest)
 	expect_rejected 2 "unknown mode" "unexpected mode 'bogus'" in_ns r nat64 bogus display
 	expect_rejected 2 "timeout under the RFC minimum" "is too small (minimum: 0:02:00)" \
 		in_ns r nat64 global update udp-timeout 1:00
@@ -107,20 +108,24 @@ usage_errors() {
 		in_ns r nat64 pool4 add 300.1.1.1
 	expect_rejected 2 "reversed port range" "" in_ns r nat64 pool4 add 198.51.100.1 2000-1000
 	expect_rejected 2 "unknown option" "" in_ns r nat64 pool4 display --bogus
+	expect_rejected 2 "pool6 is fixed after creation" "cannot be changed after the instance is created" \
+		in_ns r nat64 global update pool6 2001:db8:64::/96
+	expect_eq "$(digest)" "$before" "configuration unchanged by the usage errors"
 }
 
 kernel_rejections() {
 	log "=== operations the kernel rejects: exit 1, extack printed ==="
+	local before
+	before=$(digest)
 	expect_rejected 1 "second netfilter instance in a namespace" "" \
 		in_ns r nat64 instance add other --netfilter --pool6 64:ff9b::/96
 	expect_rejected 1 "duplicate instance name" "" \
 		in_ns r nat64 instance add default --iptables --pool6 64:ff9b::/96
-	expect_rejected 1 "pool6 is fixed after creation" "pool6" \
-		in_ns r nat64 global update pool6 2001:db8:64::/96
 	expect_rejected 1 "operation on a missing instance" "" \
 		in_ns r nat64 -i nosuch global display
 	expect_rejected 1 "bib entry outside pool4" "" \
 		in_ns r nat64 bib add --tcp 2001:db8::2#80 203.0.113.9#80
+	expect_eq "$(digest)" "$before" "configuration unchanged by the rejected operations"
 }
 
 pool4_and_bib() {
