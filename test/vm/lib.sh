@@ -405,6 +405,16 @@ instances() {
 	fi
 }
 
+# pyj EXPR: evaluates the Python expression EXPR with `j` = the JSON
+# document on stdin; prints strings as they are, anything else as JSON.
+pyj() {
+	"$PYTHON" -c '
+import json, sys
+j = json.load(sys.stdin)
+r = eval(sys.argv[1])
+print(r if isinstance(r, str) else json.dumps(r))' "$1"
+}
+
 count_lines() {
 	grep -c . <<<"$1" || true
 }

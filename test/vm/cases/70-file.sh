@@ -14,16 +14,6 @@ readonly GW4=192.0.2.1
 readonly NAME=default
 readonly CONF=$CASE_TMP/nat64.conf
 
-# pyj EXPR: evaluates the Python expression EXPR with `j` = the JSON
-# document on stdin; prints strings as they are, anything else as JSON.
-pyj() {
-	"$PYTHON" -c '
-import json, sys
-j = json.load(sys.stdin)
-r = eval(sys.argv[1])
-print(r if isinstance(r, str) else json.dumps(r))' "$1"
-}
-
 # Everything `file handle` may change, as the tables show it (static
 # bindings only: dynamic ones come and go with the traffic's sessions).
 snapshot() {

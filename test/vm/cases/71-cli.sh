@@ -10,15 +10,6 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-# pyj EXPR: the Python expression EXPR with `j` = the JSON on stdin.
-pyj() {
-	"$PYTHON" -c '
-import json, sys
-j = json.load(sys.stdin)
-r = eval(sys.argv[1])
-print(r if isinstance(r, str) else json.dumps(r))' "$1"
-}
-
 # status CMD...: prints CMD's exit status (its output goes to $CASE_TMP/out).
 status() {
 	local rc=0
