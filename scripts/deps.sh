@@ -17,6 +17,8 @@ TEST_PKGS=(
 	qemu-system-x86 busybox-static cpio
 	iproute2 iputils-ping socat tcpdump python3-scapy util-linux
 	clang
+	# test/install: man pages rendered by groff, the bash completion run.
+	groff-base bash-completion
 	# 60-traceroute: UDP, ICMP and TCP traceroute through the translator.
 	traceroute
 	# 80-dns64: the gateway's resolver, an authoritative server, clients.
