@@ -118,18 +118,18 @@ TEST_F(Expiry, RefreshMovesTheSession) {
   ASSERT_EQ(Udp6(5000, kZ, 1), 0);  // A
   th_clock_set(t0 + 1 * kSec);
   ASSERT_EQ(Udp6(5000, kZ, 2), 0);  // B, behind A
-  th_clock_set(t0 + 100 * kSec);
-  ASSERT_EQ(Udp6(5000, kZ, 1), 0);  // A refreshed: +100 s > 15 s: moved
+  th_clock_set(t0 + 20 * kSec);
+  ASSERT_EQ(Udp6(5000, kZ, 1), 0);  // A refreshed: +20 s > 120/8 s: moved
   uint64_t exp = 0;
   ASSERT_EQ(State(IPPROTO_UDP, 5000, 1, &exp), NAT64_TCP_ESTABLISHED);
-  EXPECT_EQ(exp, t0 + 220 * kSec);
+  EXPECT_EQ(exp, t0 + 140 * kSec);
 
   GcAt(t0 + 121 * kSec);  // B is at the head now and due; A is not
   EXPECT_EQ(State(IPPROTO_UDP, 5000, 2), -1);
   EXPECT_EQ(State(IPPROTO_UDP, 5000, 1), NAT64_TCP_ESTABLISHED);
-  GcAt(t0 + 220 * kSec - 1);
+  GcAt(t0 + 140 * kSec - 1);
   EXPECT_EQ(th_nsessions(th_), 1);
-  GcAt(t0 + 220 * kSec);
+  GcAt(t0 + 140 * kSec);
   EXPECT_EQ(th_nsessions(th_), 0);
   EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_EXPIRED), 2u);
 }
