@@ -97,7 +97,7 @@ int nat64_sess4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 
 /*
  * The slab caches live while some instance does. The last instance to go
- * waits for every pending call_rcu() of this file (they free into the
+ * waits for every pending call_rcu() of the state code (they free into the
  * caches and run module code) before destroying them, so module unload
  * needs nothing from main.c.
  */
