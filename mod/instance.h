@@ -7,16 +7,15 @@
 #ifndef NAT64_INSTANCE_H
 #define NAT64_INSTANCE_H
 
-#include <linux/list.h>
-#include <linux/rcupdate.h>
-#include <linux/refcount.h>
-#include <net/net_namespace.h>
+#include "core/platform_os.h"	/* lists, RCU, refcount: also in userspace */
 #include "core/tuple.h"
 #include "core/xlat.h"
 #include "../include/nat64.h"
 
 struct nat64_state;	/* BIB, sessions and pool4: state.c */
 struct nat64_stats;	/* per-CPU counters: stats.c */
+struct net;
+struct netlink_ext_ack;
 
 /*
  * Globals. The data path reads them without a lock (READ_ONCE per field);

@@ -16,15 +16,6 @@
  */
 #define pr_fmt(fmt) "nat64: " fmt
 
-#include <linux/bitops.h>
-#include <linux/inetdevice.h>
-#include <linux/jhash.h>
-#include <linux/kernel.h>
-#include <linux/mm.h>
-#include <linux/netdevice.h>
-#include <linux/overflow.h>
-#include <linux/slab.h>
-#include <net/netlink.h>
 #include "state_int.h"
 
 /* Above this many addresses an entry's bitmaps are allocated on first use. */
@@ -343,61 +334,63 @@ static struct nat64_paddr *dflt_paddr(struct nat64_state *st, int pi, __be32 add
 	return pa;
 }
 
-static bool usable_own_addr(__be32 a)
+struct dflt_walk {
+	struct nat64_state *st;
+	int pi;
+	struct p4_choice *c;
+	u32 start;		/* index of the address to try first */
+	u32 i;
+	int pass;		/* 0: from start on; 1: those before start */
+	int err;
+	bool found;
+};
+
+static bool count_addr(__be32 a, void *arg)
 {
-	return !ipv4_is_loopback(a) && !ipv4_is_zeronet(a) && !ipv4_is_multicast(a);
+	return false;
+}
+
+static bool try_default(__be32 a, void *arg)
+{
+	struct dflt_walk *w = arg;
+	struct nat64_paddr *pa;
+	u32 i = w->i++;
+
+	if (w->pass == 0 ? i < w->start : i >= w->start)
+		return false;
+	pa = dflt_paddr(w->st, w->pi, a, GFP_ATOMIC);
+	if (!pa) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	if (paddr_alloc(pa, w->c->want, w->c->hport, &w->c->port))
+		return false;
+	w->c->addr = pa->addr;
+	w->c->pa = pa;
+	w->found = true;
+	return true;
 }
 
 /*
  * Empty pool4 for (mark, proto): the namespace's own addresses. The walk
- * over the interfaces happens only when a BIB entry is created.
+ * over them (state_kernel.c) happens only when a BIB entry is created.
  */
 static int alloc_default(struct nat64_state *st, int pi, u32 hsrc, struct p4_choice *c)
 {
-	struct net_device *dev;
-	struct in_device *in_dev;
-	const struct in_ifaddr *ifa;
-	u32 n = 0, i, start;
-	int pass, err = -ENOSPC;
+	struct dflt_walk w = { .st = st, .pi = pi, .c = c, .err = -ENOSPC };
+	unsigned int n;
 
-	for_each_netdev_rcu(st->inst->net, dev) {
-		in_dev = __in_dev_get_rcu(dev);
-		if (!in_dev)
-			continue;
-		in_dev_for_each_ifa_rcu(ifa, in_dev)
-			n += usable_own_addr(ifa->ifa_local);
-	}
+	n = nat64_own_addrs_each(st->inst->net, count_addr, NULL);
 	if (!n)
 		return -ENOSPC;
-	start = reciprocal_scale(hsrc, n);
-	for (pass = 0; pass < 2; pass++) {
-		i = 0;
-		for_each_netdev_rcu(st->inst->net, dev) {
-			in_dev = __in_dev_get_rcu(dev);
-			if (!in_dev)
-				continue;
-			in_dev_for_each_ifa_rcu(ifa, in_dev) {
-				struct nat64_paddr *pa;
-
-				if (!usable_own_addr(ifa->ifa_local))
-					continue;
-				i++;
-				if (pass == 0 ? i - 1 < start : i - 1 >= start)
-					continue;
-				pa = dflt_paddr(st, pi, ifa->ifa_local, GFP_ATOMIC);
-				if (!pa) {
-					err = -ENOMEM;
-					continue;
-				}
-				if (!paddr_alloc(pa, c->want, c->hport, &c->port)) {
-					c->addr = pa->addr;
-					c->pa = pa;
-					return 0;
-				}
-			}
-		}
+	w.start = reciprocal_scale(hsrc, n);
+	for (w.pass = 0; w.pass < 2; w.pass++) {
+		w.i = 0;
+		nat64_own_addrs_each(st->inst->net, try_default, &w);
+		if (w.found)
+			return 0;
 	}
-	return err;
+	return w.err;
 }
 
 int nat64_p4_alloc(struct nat64_state *st, int pi, u32 mark,
@@ -430,9 +423,8 @@ int nat64_p4_alloc(struct nat64_state *st, int pi, u32 mark,
 
 static bool own_default(struct nat64_state *st, int pi, __be32 addr, u16 port)
 {
-	return list_empty(&st->ranges[pi]) && usable_own_addr(addr) &&
-	       port >= NAT64_DEFAULT_PORT_MIN &&
-	       __ip_dev_find(st->inst->net, addr, false);
+	return list_empty(&st->ranges[pi]) && port >= NAT64_DEFAULT_PORT_MIN &&
+	       nat64_own_addr(st->inst->net, addr);
 }
 
 /* RCU or st->cfg: the bitmap that owns (addr, port) for mark (NULL: any),
@@ -609,7 +601,7 @@ static void range_retire(struct nat64_p4range *r)
 	u32 j;
 
 	spin_lock_bh(&r->lock);
-	r->removed = true;	/* no more lazy installs */
+	WRITE_ONCE(r->removed, true);	/* no more lazy installs */
 	spin_unlock_bh(&r->lock);
 	for (j = 0; j < r->naddrs; j++) {
 		pa = rcu_dereference_protected(r->pa[j], 1);
@@ -742,7 +734,7 @@ static void split_commit(struct nat64_state *st, int pi, struct nat64_p4range *r
 	u32 base, j;
 
 	spin_lock_bh(&r->lock);
-	r->removed = true;	/* nothing new appears in r->pa[] from now on */
+	WRITE_ONCE(r->removed, true);	/* nothing new appears in r->pa[] from now on */
 	spin_unlock_bh(&r->lock);
 	list_for_each_entry_safe(p, tmp, &r->pieces, list) {
 		list_del(&p->list);

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internals of the stateful part, shared by state.c (BIB, sessions,
- * expiry), pool4.c (pool4 and port allocation) and state_nl.c (netlink).
- * Nothing outside these three files includes it.
+ * Internals of the stateful part, shared by its files:
+ *  - portable (compiled into the module and, for the unit tests, into
+ *    userspace against core/platform_os.h): state.c (life cycle),
+ *    state_table.c (hashes, tables, caches; keys in state_keys.h),
+ *    state_bib.c (BIB entries), state_session.c (sessions, timer classes),
+ *    state_path.c (the data path's lookups), state_so.c (simultaneous
+ *    open), state_expiry.c (gc pass), pool4.c (pool4, port choice);
+ *  - kernel only: state_kernel.c (gc work, module parameter, the
+ *    namespace's own addresses), state_emit.c (packets the state code
+ *    sends), state_nl.c (netlink).
  *
  * Objects and their locks:
  *  - struct nat64_bib: one binding (X',x) <-> (T,t). In two rhashtables
@@ -22,16 +29,15 @@
 #ifndef NAT64_STATE_INT_H
 #define NAT64_STATE_INT_H
 
-#include <linux/list.h>
-#include <linux/mutex.h>
-#include <linux/percpu.h>
-#include <linux/refcount.h>
-#include <linux/rhashtable.h>
-#include <linux/siphash.h>
-#include <linux/spinlock.h>
-#include <linux/workqueue.h>
+#include "core/platform_os.h"
 #include "state.h"
+#include "stats.h"
 #include "core/port_alloc.h"
+#include "core/tcp_state.h"
+
+#define NAT64_GC_BATCH		64	/* sessions per lock hold */
+#define NAT64_GC_BUDGET		16384	/* sessions per gc pass */
+#define NAT64_CREATE_TRIES	3	/* races with a dying BIB entry */
 
 enum { NAT64_PI_TCP, NAT64_PI_UDP, NAT64_PI_ICMP, NAT64_NPROTO };
 
@@ -161,7 +167,7 @@ struct nat64_state {
 	struct nat64_tables tab[NAT64_NPROTO];
 	struct nat64_explist __percpu *exp;
 	atomic_t nsessions;
-	struct delayed_work gc;
+	void *gc;			/* the glue's (state_kernel.c: delayed work) */
 	/* pool4 */
 	struct mutex cfg;		/* pool4 and static BIB changes */
 	struct list_head ranges[NAT64_NPROTO];
@@ -217,7 +223,37 @@ void nat64_paddr_put(struct nat64_paddr *pa);
 void nat64_p4_destroy(struct nat64_state *st);
 bool nat64_p4_range_has(const struct nat64_pool4_entry *e, __be32 addr);
 
-/* state.c, for pool4.c and state_nl.c (process context) */
+struct sess6_key;
+struct sess4_key;
+
+/* state.c: the tables of an instance, without the gc work (the glue's) */
+struct nat64_state *nat64_state_alloc(struct nat64_instance *inst);
+void nat64_state_free(struct nat64_state *st);
+
+/* state_table.c */
+extern struct kmem_cache *nat64_bib_cache;
+extern struct kmem_cache *nat64_sess_cache;
+extern hsiphash_key_t nat64_hash_key;
+int nat64_caches_get(void);
+void nat64_caches_put(void);
+int nat64_tables_init(struct nat64_tables *t);
+void nat64_tables_destroy(struct nat64_tables *t);
+
+/* state_bib.c */
+void nat64_log_bib(const struct nat64_state *st, const struct nat64_bib *b,
+		   const char *what);
+struct nat64_bib *nat64_bib_alloc(const struct in6_addr *a6, __be16 p6, __be32 a4,
+				  __be16 p4, u8 proto, struct nat64_paddr *pa, gfp_t gfp);
+/* Publish b in bib4, then bib6: NULL, or b is gone (see the function). */
+struct nat64_bib *nat64_bib_publish(struct nat64_tables *t, struct nat64_bib *b);
+struct nat64_bib *nat64_bib_create(struct nat64_state *st, int pi, u32 mark,
+				   const struct in6_addr *x6, __be16 x,
+				   enum nat64_stat *why);
+bool nat64_bib_link(struct nat64_bib *b, struct nat64_session *s);
+void nat64_bib_unlink(struct nat64_state *st, struct nat64_bib *b,
+		      struct nat64_session *s);
+void nat64_bib_put_if_unused(struct nat64_state *st, struct nat64_bib *b);
+/* pool4.c and state_nl.c (process context) */
 void nat64_state_kill_range(struct nat64_state *st, int pi,
 			    const struct nat64_pool4_entry *e);
 int nat64_bib_add_static(struct nat64_instance *inst, u8 proto,
@@ -226,12 +262,58 @@ int nat64_bib_add_static(struct nat64_instance *inst, u8 proto,
 int nat64_bib_del(struct nat64_instance *inst, u8 proto,
 		  const struct in6_addr *a6, __be16 p6, const __be32 *a4,
 		  const __be16 *p4, struct netlink_ext_ack *extack);
-/* Resumable walk of one table for dumps: pos[0] bucket, pos[1] index in
- * its chain. fn returns nonzero when the message is full; the walk then
- * stops with pos at that entry and returns -EMSGSIZE. */
+
+/* state_session.c */
+/* Every timeout is divided by this (module parameter test_timeout_divisor). */
+extern unsigned int nat64_timeout_divisor;
+unsigned long nat64_cls_timeout(const struct nat64_instance *inst, unsigned int cls);
+unsigned int nat64_timer_cls(u8 timer);
+unsigned int nat64_tcp_opts(const struct nat64_instance *inst);
+void nat64_log_session(const struct nat64_state *st, const struct nat64_session *s,
+		       const char *what);
+void nat64_sess_relist(struct nat64_state *st, struct nat64_session *s,
+		       struct nat64_explist *l, unsigned int cls);
+bool nat64_sess_claim(struct nat64_state *st, struct nat64_session *s);
+void nat64_sess_destroy(struct nat64_state *st, struct nat64_session *s, bool expired);
+bool nat64_sessions_full(struct nat64_state *st, enum nat64_stat *why);
+struct nat64_session *nat64_sess_create(struct nat64_state *st, struct nat64_tables *t,
+					struct nat64_bib *b, __be32 z4, __be16 z,
+					u8 state, unsigned int cls, bool *created,
+					enum nat64_stat *why);
+int nat64_sess_update(struct nat64_state *st, int pi, struct nat64_session *s,
+		      enum nat64_tcp_dir dir, u8 flags, enum nat64_stat *why);
+int nat64_sess_initial(struct nat64_state *st, int pi, enum nat64_tcp_dir dir,
+		       u8 flags, u8 *state, unsigned int *cls, enum nat64_stat *why);
+unsigned long nat64_session_expires(const struct nat64_session *s);
+
+/* state_so.c */
+void nat64_so_init(struct nat64_so_store *ss);
+void nat64_so_destroy(struct nat64_so_store *ss);
+int nat64_so_hold(struct nat64_state *st, const struct sess4_key *k,
+		  const struct sk_buff *skb, enum nat64_stat filtered,
+		  enum nat64_stat *why);
+struct nat64_so *nat64_so_match6(struct nat64_state *st, int pi, u32 mark,
+				 const struct sess6_key *k, struct nat64_bib **bp);
+void nat64_so_fail(struct nat64_state *st, struct nat64_so *so);
+void nat64_so_gc(struct nat64_state *st);
+
+/* state_expiry.c: one gc pass (held SYNs, then at most NAT64_GC_BUDGET
+ * sessions); true when more is due. Process context. */
+bool nat64_state_gc(struct nat64_state *st);
+
+/* state_nl.c: resumable walk of one table for dumps: pos[0] bucket, pos[1]
+ * index in its chain. fn returns nonzero when the message is full; the
+ * walk then stops with pos at that entry and returns -EMSGSIZE. */
 int nat64_table_walk(struct rhashtable *ht, u64 *pos,
 		     int (*fn)(void *obj, void *arg), void *arg);
-unsigned long nat64_session_expires(const struct nat64_session *s);
+
+/* state_kernel.c: the namespace's own IPv4 addresses (default pool4).
+ * RCU held. fn is called for each usable one until it returns true;
+ * returns how many were visited. */
+unsigned int nat64_own_addrs_each(struct net *net, bool (*fn)(__be32 a, void *arg),
+				  void *arg);
+/* Is a a usable own address of net? */
+bool nat64_own_addr(struct net *net, __be32 a);
 
 /* state_emit.c: packets the stateful part originates (process context or
  * softirq; the caller holds no spinlock). */

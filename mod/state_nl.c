@@ -206,6 +206,37 @@ out:
 	return dump_result(skb, err);
 }
 
+/* A table's buckets in order, under RCU (dumps; contract in state_int.h). */
+int nat64_table_walk(struct rhashtable *ht, u64 *pos,
+		     int (*fn)(void *obj, void *arg), void *arg)
+{
+	const struct bucket_table *tbl;
+	struct rhash_head *he;
+	int err = 0;
+	u64 b, i;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ht->tbl, ht);
+	for (b = pos[0]; b < tbl->size; b++) {
+		i = 0;
+		rht_for_each_rcu(he, tbl, b) {
+			if (i++ < pos[1])
+				continue;
+			if (fn(rht_obj(ht, he), arg)) {
+				pos[0] = b;
+				pos[1] = i - 1;
+				err = -EMSGSIZE;
+				goto out;
+			}
+		}
+		pos[1] = 0;
+	}
+	pos[0] = b;
+out:
+	rcu_read_unlock();
+	return err;
+}
+
 /* ---- BIB -------------------------------------------------------------- */
 
 struct bib_args {

@@ -3,7 +3,7 @@
 #ifndef NAT64_STATS_H
 #define NAT64_STATS_H
 
-#include <linux/percpu.h>
+#include "core/platform_os.h"
 #include "instance.h"
 
 struct nat64_stats {

@@ -17,4 +17,7 @@
 #include <linux/udp.h>
 #include <asm/byteorder.h>
 
+/* Kernel services of the stateful code: see platform_os.h. */
+#define NAT64_PLATFORM_OS "platform_kernel_os.h"
+
 #endif

@@ -33,6 +33,14 @@ typedef int32_t s32;
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
 
+/* The kernel's marked accesses; relaxed atomics, so that ThreadSanitizer
+ * sees them as the intended lockless accesses they are. */
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* Kernel services of the stateful code: see platform_os.h. */
+#define NAT64_PLATFORM_OS "platform_user_os.h"
+
 #define cpu_to_be16(x) htons(x)
 #define be16_to_cpu(x) ntohs(x)
 #define cpu_to_be32(x) htonl(x)

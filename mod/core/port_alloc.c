@@ -115,7 +115,7 @@ static void mark_used(struct nat64_ports *p, u32 bit)
 	u32 port = p->min + bit;
 
 	p->words[bit / WORD_BITS] |= 1ULL << (bit % WORD_BITS);
-	p->nfree--;
+	WRITE_ONCE(p->nfree, p->nfree - 1);
 	p->cnt[port_class(port)][port & 1]--;
 }
 
@@ -184,7 +184,7 @@ void nat64_ports_free(struct nat64_ports *p, u16 port)
 		return;
 	bit = (u32)port - p->min;
 	p->words[bit / WORD_BITS] &= ~(1ULL << (bit % WORD_BITS));
-	p->nfree++;
+	WRITE_ONCE(p->nfree, p->nfree + 1);
 	p->cnt[port_class(port)][port & 1]++;
 }
 
