@@ -225,7 +225,7 @@ int nat64_bib_add_static(struct nat64_instance *inst, u8 proto,
 			 __be16 p4, struct netlink_ext_ack *extack);
 int nat64_bib_del(struct nat64_instance *inst, u8 proto,
 		  const struct in6_addr *a6, __be16 p6, const __be32 *a4,
-		  const __be16 *p4, struct netlink_ext_ack *extack);
+		  __be16 p4, struct netlink_ext_ack *extack);
 /* Resumable walk of one table for dumps: pos[0] bucket, pos[1] index in
  * its chain. fn returns nonzero when the message is full; the walk then
  * stops with pos at that entry and returns -EMSGSIZE. */
