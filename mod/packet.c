@@ -23,6 +23,7 @@
 #include "packet.h"
 #include "state.h"
 #include "stats.h"
+#include "core/icmp_policy.h"
 #include "core/rfc6052.h"
 #include "core/xlat.h"
 
@@ -116,9 +117,19 @@ static int replace_head(struct sk_buff *skb, u32 consumed, const u8 *out, u32 n)
 	return 0;
 }
 
+/* Does each segment of this GSO packet stay as long as the IP packet of
+ * the other family? TCP: yes, fix_gso() moves the header growth out of
+ * gso_size. UDP (SKB_GSO_UDP_L4): no, gso_size is the datagram size and
+ * must not change, so each segment grows with its headers. */
+static bool gso_keeps_len(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6);
+}
+
 /* GSO packets keep being GSO packets of the other family; the stack
- * re-validates them (DODGY). 4->6 headers grow by the difference, so the
- * segment size shrinks by it to keep the segments within the same MTU. */
+ * re-validates them (DODGY). 4->6 headers grow by the difference, so a
+ * TCP segment size shrinks by it to keep the segments within the same
+ * MTU; UDP datagrams keep their size. */
 static void fix_gso(struct sk_buff *skb, bool to6, int growth)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
@@ -132,7 +143,7 @@ static void fix_gso(struct sk_buff *skb, bool to6, int growth)
 		sh->gso_type &= ~SKB_GSO_TCPV6;
 		sh->gso_type |= SKB_GSO_TCPV4;
 	}
-	if (growth > 0)
+	if (growth > 0 && gso_keeps_len(skb))
 		skb_decrease_gso_size(sh, growth);
 	sh->gso_type |= SKB_GSO_DODGY;
 	sh->gso_segs = 0;
@@ -304,9 +315,8 @@ static void icmp4_error(struct sk_buff *skb, int type, int code, __be32 info)
  * minus that difference. Without DF the IPv6 output fragments it to
  * *frag_size: the smaller of the path MTU and lowest-ipv6-mtu, since the
  * IPv6 path beyond the next hop may be narrower (Jool's semantics).
- * GSO segments keep their length (fix_gso() shrinks gso_size by the
- * growth), so only their own fit matters; the IPv6 output fragments GSO
- * segments without DF to the path MTU.
+ * GSO packets are judged by their segments (TCP ones keep their length,
+ * see gso_keeps_len()); send6() segments them first when needed.
  */
 static bool mtu_4to6(struct sk_buff *skb, const struct nat64_pkt *pkt,
 		     u32 mtu6, u32 lowest, u32 *frag_size)
@@ -319,14 +329,16 @@ static bool mtu_4to6(struct sk_buff *skb, const struct nat64_pkt *pkt,
 	*frag_size = 0;
 	if (pkt->icmp_error)	/* cut to 1280 bytes */
 		return true;
+	if (skb_is_gso(skb) && gso_keeps_len(skb))
+		growth = 0;
 	if (pkt->df) {
-		if (!too_big(skb, pkt, skb_is_gso(skb) ? 0 : growth, mtu6))
+		if (!too_big(skb, pkt, growth, mtu6))
 			return true;
 		icmp4_error(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-			    htonl(mtu6 > over ? mtu6 - over : 0));
+			    htonl(mtu6 > over ? min_t(u32, mtu6 - over, 0xffff) : 0));
 		return false;
 	}
-	if (!skb_is_gso(skb) && (s64)skb->len + growth > mpl)
+	if (too_big(skb, pkt, growth, mpl))
 		*frag_size = mpl;
 	return true;
 }
@@ -337,10 +349,36 @@ static void send4(struct net *net, struct sk_buff *skb, struct rtable *rt)
 	ip_local_out(net, NULL, skb);
 }
 
-static void send6(struct net *net, struct sk_buff *skb, struct dst_entry *dst)
+/*
+ * frag_size: fragment to that size (no DF). The IPv6 output honours
+ * frag_max_size only for packets that are not GSO (it fragments GSO
+ * segments to the path MTU alone), so GSO packets are segmented here
+ * first, each segment then fragmented on its own.
+ */
+static int send6(struct net *net, struct sk_buff *skb, struct dst_entry *dst,
+		 u32 frag_size)
 {
+	struct sk_buff *segs, *seg, *next;
+
 	skb_dst_set(skb, dst);
-	ip6_local_out(net, NULL, skb);
+	if (!frag_size || !skb_is_gso(skb)) {
+		IP6CB(skb)->frag_max_size = frag_size;
+		ip6_local_out(net, NULL, skb);
+		return 0;
+	}
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		seg->ignore_df = 1;
+		IP6CB(seg)->frag_max_size = frag_size;
+		ip6_local_out(net, NULL, seg);
+	}
+	return 0;
 }
 
 static enum nat64_verdict drop(struct nat64_instance *inst, enum nat64_stat why)
@@ -401,11 +439,18 @@ enum nat64_verdict nat64_translate6(struct nat64_instance *inst, struct sk_buff 
 		nat64_stat_inc(inst, NAT64_STAT_DISABLED);
 		return NAT64_CONTINUE;
 	}
-	if (parse(skb, true, &pkt, &why))
+	if (parse(skb, true, &pkt, &why)) {
+		if (why == NAT64_STAT_DROP_BAD_EXTHDR &&	/* RFC 7915 §5.1 */
+		    pkt.segments_left_off)
+			icmpv6_send(skb, ICMPV6_PARAMPROB, ICMPV6_HDR_FIELD,
+				    pkt.segments_left_off);
 		return drop(inst, why);
+	}
 	/* A source inside pool6 means the packet came back to us: a loop. */
 	if (nat64_rfc6052_extract(&inst->pool6, &pkt.t6.src, &src4))
 		return drop(inst, NAT64_STAT_DROP_HAIRPIN_LOOP);
+	if (nat64_icmp6_info_dropped(&pkt, READ_ONCE(inst->globals.drop_icmpv6_info)))
+		return drop(inst, NAT64_STAT_DROP_ICMP6_INFO);
 	if (pkt.ttl <= 1) {
 		icmpv6_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
 		return drop(inst, NAT64_STAT_DROP_HOP_LIMIT);
@@ -419,7 +464,9 @@ enum nat64_verdict nat64_translate6(struct nat64_instance *inst, struct sk_buff 
 	rt = route4(inst->net, skb, &outer, cfg.override_tos ? cfg.tos : pkt.tos);
 	if (IS_ERR(rt))
 		return drop(inst, NAT64_STAT_DROP_ROUTE);
-	if (!mtu_6to4(skb, &pkt, dst_mtu(&rt->dst))) {
+	pkt.mtu_out = dst_mtu(&rt->dst);
+	pkt.mtu_in = skb->dev ? READ_ONCE(skb->dev->mtu) : 0;
+	if (!mtu_6to4(skb, &pkt, pkt.mtu_out)) {
 		ip_rt_put(rt);
 		return drop(inst, NAT64_STAT_DROP_TOO_BIG);
 	}
@@ -472,7 +519,9 @@ static int state4(struct nat64_instance *inst, const struct sk_buff *skb,
 		return -ENOENT;
 	}
 	memset(outer, 0, sizeof(*outer));
-	nat64_rfc6052_embed(&inst->pool6, pkt->t4.src, &outer->src);
+	nat64_icmp6_err_src(&inst->pool6, pkt->t4.src, inner,
+			    READ_ONCE(inst->globals.source_icmpv6_errors_better),
+			    &outer->src);
 	outer->dst = inner->src;
 	outer->proto = IPPROTO_ICMP;
 	return 0;
@@ -520,7 +569,9 @@ enum nat64_verdict nat64_translate4(struct nat64_instance *inst, struct sk_buff 
 	dst = route6(inst->net, skb, &outer);
 	if (IS_ERR(dst))
 		return drop(inst, NAT64_STAT_DROP_ROUTE);
-	if (!mtu_4to6(skb, &pkt, dst_mtu(dst), cfg.lowest_ipv6_mtu, &frag_size)) {
+	pkt.mtu_out = dst_mtu(dst);
+	pkt.mtu_in = skb->dev ? READ_ONCE(skb->dev->mtu) : 0;
+	if (!mtu_4to6(skb, &pkt, pkt.mtu_out, cfg.lowest_ipv6_mtu, &frag_size)) {
 		dst_release(dst);
 		return drop(inst, NAT64_STAT_DROP_TOO_BIG);
 	}
@@ -532,9 +583,10 @@ enum nat64_verdict nat64_translate4(struct nat64_instance *inst, struct sk_buff 
 	 * §4): the IPv6 output does it when told to ignore DF, and to
 	 * frag_max_size when that is smaller than the path MTU. */
 	skb->ignore_df = !pkt.df;
-	if (frag_size)
-		IP6CB(skb)->frag_max_size = frag_size;
-	send6(inst->net, skb, dst);
+	if (send6(inst->net, skb, dst, frag_size)) {	/* skb freed */
+		nat64_stat_inc(inst, NAT64_STAT_DROP_NOMEM);
+		return NAT64_STOLEN;
+	}
 	nat64_stat_inc(inst, NAT64_STAT_SUCCESS);
 	return NAT64_STOLEN;
 }

@@ -311,9 +311,11 @@ out:
 	return err;
 }
 
+/* Either side identifies the entry (a6 or a4 NULL); when both are given
+ * they must belong to the same entry. */
 int nat64_bib_del(struct nat64_instance *inst, u8 proto,
 		  const struct in6_addr *a6, __be16 p6, const __be32 *a4,
-		  const __be16 *p4, struct netlink_ext_ack *extack)
+		  __be16 p4, struct netlink_ext_ack *extack)
 {
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(proto);
@@ -326,8 +328,11 @@ int nat64_bib_del(struct nat64_instance *inst, u8 proto,
 	}
 	mutex_lock(&st->cfg);
 	rcu_read_lock();
-	b = bib6_find(&st->tab[pi], a6, p6);
-	if (!b || READ_ONCE(b->dead) || (a4 && b->addr4 != *a4) || (p4 && b->port4 != *p4)) {
+	b = a6 ? bib6_find(&st->tab[pi], a6, p6) :
+		 a4 ? bib4_find(&st->tab[pi], *a4, p4) : NULL;
+	if (!b || READ_ONCE(b->dead) ||
+	    (a6 && (!ipv6_addr_equal(&b->addr6, a6) || b->port6 != p6)) ||
+	    (a4 && (b->addr4 != *a4 || b->port4 != p4))) {
 		NL_SET_ERR_MSG(extack, "no such BIB entry");
 		err = -ESRCH;
 	} else {

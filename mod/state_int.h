@@ -261,7 +261,7 @@ int nat64_bib_add_static(struct nat64_instance *inst, u8 proto,
 			 __be16 p4, struct netlink_ext_ack *extack);
 int nat64_bib_del(struct nat64_instance *inst, u8 proto,
 		  const struct in6_addr *a6, __be16 p6, const __be32 *a4,
-		  const __be16 *p4, struct netlink_ext_ack *extack);
+		  __be16 p4, struct netlink_ext_ack *extack);
 
 /* state_session.c */
 /* Every timeout is divided by this (module parameter test_timeout_divisor). */

@@ -139,10 +139,35 @@ static int dump_result(struct sk_buff *skb, int err)
 	return skb->len;
 }
 
-static void *msg_start(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+/* One dump message holding one nest of type @attr; NULL when full. */
+static void *msg_start(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+		       int attr, struct nlattr **nest)
 {
-	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			   &nat64_genl_family, NLM_F_MULTI, cmd);
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &nat64_genl_family,
+				NLM_F_MULTI, cmd);
+
+	if (!hdr)
+		return NULL;
+	*nest = nla_nest_start(skb, attr);
+	if (!*nest) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+/* Closes what msg_start() opened; @full: an attribute did not fit. */
+static int msg_end(struct sk_buff *skb, void *hdr, struct nlattr *nest,
+		   bool full)
+{
+	if (full) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
 }
 
 /* One row per address, as Jool lists pool4. */
@@ -153,24 +178,17 @@ static int put_pool4(struct sk_buff *skb, struct netlink_callback *cb,
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = msg_start(skb, cb, NAT64_CMD_POOL4_GET);
+	hdr = msg_start(skb, cb, NAT64_CMD_POOL4_GET, NAT64_A_POOL4, &nest);
 	if (!hdr)
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, NAT64_A_POOL4);
-	if (!nest ||
-	    nla_put_u32(skb, NAT64_POOL4_MARK, e->mark) ||
-	    nla_put_u8(skb, NAT64_POOL4_PROTO, e->proto) ||
-	    nla_put_in_addr(skb, NAT64_POOL4_ADDR, addr) ||
-	    nla_put_u8(skb, NAT64_POOL4_PLEN, 32) ||
-	    nla_put_u16(skb, NAT64_POOL4_PORT_MIN, e->port_min) ||
-	    nla_put_u16(skb, NAT64_POOL4_PORT_MAX, e->port_max) ||
-	    nla_put_u32(skb, NAT64_POOL4_MAX_ITER, e->max_iterations)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
+	return msg_end(skb, hdr, nest,
+		       nla_put_u32(skb, NAT64_POOL4_MARK, e->mark) ||
+		       nla_put_u8(skb, NAT64_POOL4_PROTO, e->proto) ||
+		       nla_put_in_addr(skb, NAT64_POOL4_ADDR, addr) ||
+		       nla_put_u8(skb, NAT64_POOL4_PLEN, 32) ||
+		       nla_put_u16(skb, NAT64_POOL4_PORT_MIN, e->port_min) ||
+		       nla_put_u16(skb, NAT64_POOL4_PORT_MAX, e->port_max) ||
+		       nla_put_u32(skb, NAT64_POOL4_MAX_ITER, e->max_iterations));
 }
 
 /* pos[0]: protocol index, pos[1]: entry index in it, pos[2]: address. */
@@ -245,10 +263,27 @@ struct bib_args {
 	__be16 p6;
 	__be32 a4;
 	__be16 p4;
+	bool has6;
 	bool has4;
 };
 
-static int parse_bib(struct genl_info *info, struct bib_args *a, bool need4)
+/* One side of an entry: address and port come together or not at all. */
+static int bib_side(struct nlattr **tb, int addr, int port, void *a, int len,
+		    __be16 *p, bool *has, struct netlink_ext_ack *extack)
+{
+	*has = tb[addr] && tb[port];
+	if (!*has) {
+		if (!tb[addr] && !tb[port])
+			return 0;
+		NL_SET_ERR_MSG(extack, "a BIB transport address needs both its address and its port");
+		return -EINVAL;
+	}
+	*p = cpu_to_be16(nla_get_u16(tb[port]));
+	return get_bin(tb, addr, a, len, extack);
+}
+
+/* need_both: adding. Removing takes either side (as Jool does) or both. */
+static int parse_bib(struct genl_info *info, struct bib_args *a, bool need_both)
 {
 	struct nlattr *tb[NAT64_BIB_MAX + 1];
 	struct netlink_ext_ack *extack = info->extack;
@@ -258,24 +293,27 @@ static int parse_bib(struct genl_info *info, struct bib_args *a, bool need4)
 	if (MISSING(extack, err, "missing BIB entry (NAT64_A_BIB)"))
 		return err;
 	memset(a, 0, sizeof(*a));
-	if (!tb[NAT64_BIB_PROTO] || !tb[NAT64_BIB_PORT6]) {
-		NL_SET_ERR_MSG(extack, "BIB entry needs a protocol and an IPv6 port");
+	if (!tb[NAT64_BIB_PROTO]) {
+		NL_SET_ERR_MSG(extack, "BIB entry needs a protocol");
 		return -EINVAL;
 	}
 	a->proto = nla_get_u8(tb[NAT64_BIB_PROTO]);
-	a->p6 = cpu_to_be16(nla_get_u16(tb[NAT64_BIB_PORT6]));
-	err = get_bin(tb, NAT64_BIB_ADDR6, &a->a6, 16, extack);
-	if (MISSING(extack, err, "missing BIB IPv6 address"))
+	err = bib_side(tb, NAT64_BIB_ADDR6, NAT64_BIB_PORT6, &a->a6, 16, &a->p6,
+		       &a->has6, extack);
+	if (!err)
+		err = bib_side(tb, NAT64_BIB_ADDR4, NAT64_BIB_PORT4, &a->a4, 4,
+			       &a->p4, &a->has4, extack);
+	if (err)
 		return err;
-	a->has4 = tb[NAT64_BIB_ADDR4] && tb[NAT64_BIB_PORT4];
-	if (!a->has4) {
-		if (!need4 && !tb[NAT64_BIB_ADDR4] && !tb[NAT64_BIB_PORT4])
-			return 0;
-		NL_SET_ERR_MSG(extack, "BIB entry needs both the IPv4 address and port");
+	if (need_both && !(a->has6 && a->has4)) {
+		NL_SET_ERR_MSG(extack, "BIB entry needs the IPv6 and the IPv4 transport address");
 		return -EINVAL;
 	}
-	a->p4 = cpu_to_be16(nla_get_u16(tb[NAT64_BIB_PORT4]));
-	return get_bin(tb, NAT64_BIB_ADDR4, &a->a4, 4, extack);
+	if (!a->has6 && !a->has4) {
+		NL_SET_ERR_MSG(extack, "BIB entry needs the IPv6 or the IPv4 transport address");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int nat64_nl_bib_add(struct sk_buff *skb, struct genl_info *info)
@@ -306,8 +344,8 @@ int nat64_nl_bib_del(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	err = parse_bib(info, &a, false);
 	if (!err)
-		err = nat64_bib_del(inst, a.proto, &a.a6, a.p6, a.has4 ? &a.a4 : NULL,
-				    a.has4 ? &a.p4 : NULL, info->extack);
+		err = nat64_bib_del(inst, a.proto, a.has6 ? &a.a6 : NULL, a.p6,
+				    a.has4 ? &a.a4 : NULL, a.p4, info->extack);
 	nat64_instance_put(inst);
 	return err;
 }
@@ -327,23 +365,16 @@ static int put_bib(void *obj, void *arg)
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = msg_start(skb, d->cb, NAT64_CMD_BIB_GET);
+	hdr = msg_start(skb, d->cb, NAT64_CMD_BIB_GET, NAT64_A_BIB, &nest);
 	if (!hdr)
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, NAT64_A_BIB);
-	if (!nest ||
-	    nla_put_u8(skb, NAT64_BIB_PROTO, b->proto) ||
-	    nla_put_in6_addr(skb, NAT64_BIB_ADDR6, &b->addr6) ||
-	    nla_put_u16(skb, NAT64_BIB_PORT6, be16_to_cpu(b->port6)) ||
-	    nla_put_in_addr(skb, NAT64_BIB_ADDR4, b->addr4) ||
-	    nla_put_u16(skb, NAT64_BIB_PORT4, be16_to_cpu(b->port4)) ||
-	    nla_put_u8(skb, NAT64_BIB_STATIC, READ_ONCE(b->is_static))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
+	return msg_end(skb, hdr, nest,
+		       nla_put_u8(skb, NAT64_BIB_PROTO, b->proto) ||
+		       nla_put_in6_addr(skb, NAT64_BIB_ADDR6, &b->addr6) ||
+		       nla_put_u16(skb, NAT64_BIB_PORT6, be16_to_cpu(b->port6)) ||
+		       nla_put_in_addr(skb, NAT64_BIB_ADDR4, b->addr4) ||
+		       nla_put_u16(skb, NAT64_BIB_PORT4, be16_to_cpu(b->port4)) ||
+		       nla_put_u8(skb, NAT64_BIB_STATIC, READ_ONCE(b->is_static)));
 }
 
 /* The protocol is required: one table per dump, as in Jool. */
@@ -389,30 +420,23 @@ static int put_session(void *obj, void *arg)
 	void *hdr;
 
 	nat64_rfc6052_embed(&d->inst->pool6, s->raddr, &y6);
-	hdr = msg_start(skb, d->cb, NAT64_CMD_SESSION_GET);
+	hdr = msg_start(skb, d->cb, NAT64_CMD_SESSION_GET, NAT64_A_SESSION, &nest);
 	if (!hdr)
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, NAT64_A_SESSION);
-	if (!nest ||
-	    nla_put_u8(skb, NAT64_SESSION_PROTO, b->proto) ||
-	    nla_put_in6_addr(skb, NAT64_SESSION_SRC6_ADDR, &b->addr6) ||
-	    nla_put_u16(skb, NAT64_SESSION_SRC6_PORT, be16_to_cpu(b->port6)) ||
-	    nla_put_in6_addr(skb, NAT64_SESSION_DST6_ADDR, &y6) ||
-	    nla_put_u16(skb, NAT64_SESSION_DST6_PORT,
-			be16_to_cpu(icmp ? b->port6 : s->rport)) ||
-	    nla_put_in_addr(skb, NAT64_SESSION_SRC4_ADDR, b->addr4) ||
-	    nla_put_u16(skb, NAT64_SESSION_SRC4_PORT, be16_to_cpu(b->port4)) ||
-	    nla_put_in_addr(skb, NAT64_SESSION_DST4_ADDR, s->raddr) ||
-	    nla_put_u16(skb, NAT64_SESSION_DST4_PORT,
-			be16_to_cpu(icmp ? b->port4 : s->rport)) ||
-	    nla_put_u8(skb, NAT64_SESSION_STATE, state) ||
-	    nla_put_u64_64bit(skb, NAT64_SESSION_EXPIRES, ms, NAT64_SESSION_PAD)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
+	return msg_end(skb, hdr, nest,
+		       nla_put_u8(skb, NAT64_SESSION_PROTO, b->proto) ||
+		       nla_put_in6_addr(skb, NAT64_SESSION_SRC6_ADDR, &b->addr6) ||
+		       nla_put_u16(skb, NAT64_SESSION_SRC6_PORT, be16_to_cpu(b->port6)) ||
+		       nla_put_in6_addr(skb, NAT64_SESSION_DST6_ADDR, &y6) ||
+		       nla_put_u16(skb, NAT64_SESSION_DST6_PORT,
+				   be16_to_cpu(icmp ? b->port6 : s->rport)) ||
+		       nla_put_in_addr(skb, NAT64_SESSION_SRC4_ADDR, b->addr4) ||
+		       nla_put_u16(skb, NAT64_SESSION_SRC4_PORT, be16_to_cpu(b->port4)) ||
+		       nla_put_in_addr(skb, NAT64_SESSION_DST4_ADDR, s->raddr) ||
+		       nla_put_u16(skb, NAT64_SESSION_DST4_PORT,
+				   be16_to_cpu(icmp ? b->port4 : s->rport)) ||
+		       nla_put_u8(skb, NAT64_SESSION_STATE, state) ||
+		       nla_put_u64_64bit(skb, NAT64_SESSION_EXPIRES, ms, NAT64_SESSION_PAD));
 }
 
 int nat64_nl_session_dump(struct sk_buff *skb, struct netlink_callback *cb)

@@ -44,15 +44,17 @@ static int frag6(const u8 *d, u32 lim, u32 off, struct nat64_l3 *l3,
  * §5.1); a Routing header still in use cannot be honoured in IPv4.
  */
 static int opts6(const u8 *d, u32 lim, u32 off, u8 nh, bool inner,
-		 u32 *hlen, enum nat64_stat *why)
+		 struct nat64_l3 *l3, u32 *hlen, enum nat64_stat *why)
 {
 	if (off + 8 > lim)
 		return drop(why, NAT64_STAT_DROP_TRUNCATED6);
 	*hlen = (d[off + 1] + 1U) * 8;
 	if (off + *hlen > lim)
 		return drop(why, NAT64_STAT_DROP_TRUNCATED6);
-	if (nh == IPPROTO_ROUTING && d[off + 3] && !inner)
+	if (nh == IPPROTO_ROUTING && d[off + 3] && !inner) {
+		l3->segments_left_off = (u16)(off + 3);
 		return drop(why, NAT64_STAT_DROP_BAD_EXTHDR);
+	}
 	return 0;
 }
 
@@ -76,7 +78,7 @@ static int walk6(const u8 *d, u32 lim, bool inner, struct nat64_l3 *l3,
 			err = frag6(d, lim, off, l3, why);
 			hlen = FRAG6_HDR_LEN;
 		} else {
-			err = opts6(d, lim, off, nh, inner, &hlen, why);
+			err = opts6(d, lim, off, nh, inner, l3, &hlen, why);
 		}
 		if (err)
 			return err;
@@ -527,8 +529,10 @@ int nat64_parse6(const u8 *data, u32 len, struct nat64_pkt *pkt,
 	struct nat64_l3 l3;
 
 	memset(pkt, 0, sizeof(*pkt));
-	if (nat64_l3_parse6(data, len, false, &l3, why))
+	if (nat64_l3_parse6(data, len, false, &l3, why)) {
+		pkt->segments_left_off = l3.segments_left_off;
 		return -EINVAL;
+	}
 	pkt_from_l3(pkt, &l3);
 	if (l3.proto != IPPROTO_TCP && l3.proto != IPPROTO_UDP &&
 	    l3.proto != IPPROTO_ICMPV6)

@@ -73,6 +73,11 @@ struct nat64_pkt {
 	 * its own and answer ICMPv4 Source Route Failed (RFC 7915 §4.1);
 	 * nat64_xlat_4to6() refuses it (DROP_SRC_ROUTE). */
 	bool src_route;
+	/* parse6 failed with DROP_BAD_EXTHDR because a Routing header has
+	 * Segments Left != 0: the offset of that byte, the pointer of the
+	 * ICMPv6 Parameter Problem (code 0) the caller answers with (RFC 7915
+	 * §5.1); 0 otherwise. */
+	u16 segments_left_off;
 	/* Inputs set by the caller after nat64_parse*() (which zeroes them): */
 	bool csum_partial;	/* TCP/UDP checksum field holds only the
 				 * pseudo-header sum (CHECKSUM_PARTIAL); the
@@ -86,6 +91,13 @@ struct nat64_pkt {
 				 * (reassembled by the stack): as with a
 				 * Fragment Header, DF stays clear (RFC 7915
 				 * §5.1) and ip4_id is used */
+	/* ICMP errors: MTUs of the translator's own next hops, for Packet
+	 * Too Big <-> Fragmentation Needed (RFC 7915 §4.2 / §5.2: the MTU
+	 * is the minimum of the adjusted MTU field, the outgoing next hop's
+	 * MTU and the incoming family's next-hop MTU adjusted). 0: unknown,
+	 * no limit. */
+	u32 mtu_out;		/* route of the translated error */
+	u32 mtu_in;		/* interface the error arrived on */
 	u32 seg_len;		/* 6->4 GSO packets: bytes after the IP
 				 * header(s) in each segment; the DF rule
 				 * (> 1260 bytes) applies to one segment.

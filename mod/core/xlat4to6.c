@@ -141,32 +141,27 @@ static int plain(const struct ctx4 *c, const struct nat64_tuple6 *outer,
 
 /* ---- ICMPv4 errors (§4.2, §4.3) ---- */
 
-/* The checksum is rebuilt from scratch, so a corrupt one must not be
- * laundered: check it over the whole message first. */
-static bool icmp4_csum_ok(const struct ctx4 *c)
-{
-	const struct nat64_pkt *pkt = c->pkt;
-	u32 sum = nat64_csum_add(0, c->in + pkt->l3_len,
-				 pkt->tot_len - pkt->l3_len);
-
-	return nat64_csum_fold(sum) == 0xffff;
-}
-
 /*
- * Fragmentation Needed -> Packet Too Big: 20 bytes more for the IPv6
- * header, never below the IPv6 minimum MTU (§4.2). A router that sent MTU
- * 0 predates RFC 1191: guess with its plateaus, the greatest one below the
- * quoted packet's length. The translator's own next-hop MTUs are the
- * caller's business.
+ * Fragmentation Needed -> Packet Too Big (§4.2): the minimum of the MTU
+ * field plus 20 for the IPv6 header, the MTU of the translator's IPv6 next
+ * hop and its IPv4 next hop's MTU plus 20; never below the IPv6 minimum
+ * MTU. A router that sent MTU 0 predates RFC 1191: guess with its
+ * plateaus, the greatest one below the quoted packet's length.
  */
-static u32 mtu6(const struct nat64_xlat_cfg *cfg, u32 mtu, u32 quoted_len)
+static u32 mtu6(const struct nat64_xlat_cfg *cfg, const struct nat64_pkt *pkt,
+		u32 mtu, u32 quoted_len)
 {
+	const u32 grow = IP6_HDR_LEN - IP4_HDR_LEN;
 	unsigned int i;
 
 	for (i = 0; !mtu && i < cfg->plateau_count; i++)
 		if (cfg->plateaus[i] < quoted_len)
 			mtu = cfg->plateaus[i];
-	mtu += IP6_HDR_LEN - IP4_HDR_LEN;
+	mtu += grow;
+	if (pkt->mtu_out)
+		mtu = nat64_min32(mtu, pkt->mtu_out);
+	if (pkt->mtu_in)
+		mtu = nat64_min32(mtu, pkt->mtu_in + grow);
 	return mtu < NAT64_IPV6_MIN_MTU ? NAT64_IPV6_MIN_MTU : mtu;
 }
 
@@ -193,23 +188,15 @@ static int inner_pkt(const struct ctx4 *c, const struct nat64_tuple6 *inner,
 	return (int)(hdr + copy);
 }
 
+/* Contract of this direction: an ICMPv4 error is never a fragment (the
+ * parser refuses those) and its translation needs room for an IPv6 quote
+ * with a Fragment Header. */
 static int check_error(const struct ctx4 *c, const struct nat64_tuple6 *inner)
 {
-	const struct nat64_pkt *pkt = c->pkt;
-
-	if (!inner || pkt->csum_partial || pkt->frag ||
-	    c->in_len < pkt->tot_len ||
-	    pkt->inner_off != pkt->l3_len + ICMP_HDR_LEN ||
-	    pkt->tot_len < pkt->inner_off ||
+	if (!inner || c->pkt->frag ||
 	    c->out_cap < IP6_HDR_LEN + ICMP_HDR_LEN + IP6_HDR_LEN +
 			 FRAG6_HDR_LEN + 8)
 		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
-	if (pkt->ttl <= 1)
-		return fail(c, NAT64_STAT_DROP_HOP_LIMIT, -EINVAL);
-	if (pkt->src_route)
-		return fail(c, NAT64_STAT_DROP_SRC_ROUTE, -EINVAL);
-	if (!icmp4_csum_ok(c))
-		return fail(c, NAT64_STAT_DROP_CHECKSUM, -EINVAL);
 	return 0;
 }
 
@@ -234,47 +221,30 @@ static int icmp_error(const struct ctx4 *c, const struct nat64_tuple6 *outer,
 		      u32 *l4_off)
 {
 	const struct nat64_pkt *pkt = c->pkt;
-	const u8 *h = c->in + pkt->l3_len;
 	u32 cap = nat64_min32(c->out_cap, NAT64_XLAT_OUT_MAX);
-	u32 body = pkt->tot_len - pkt->inner_off, words;
-	struct nat64_icmp_ext ext;
-	struct nat64_icmp_map m;
+	u8 *icmp = c->out + IP6_HDR_LEN;
+	struct nat64_err_plan p;
 	struct nat64_l3 l3;
-	u8 *icmp;
 	int n, err = check_error(c, inner);
 
+	if (!err)
+		err = nat64_err_plan(c->in, c->in_len, pkt, false,
+				     cap - IP6_HDR_LEN - ICMP_HDR_LEN, &p, c->why);
 	if (err)
 		return err;
-	icmp = c->out + IP6_HDR_LEN;
-	if (!nat64_icmp4_err_map(h, &m))
-		return fail(c, NAT64_STAT_DROP_ICMP4_TYPE, -EINVAL);
-	if (nat64_l3_parse4(c->in + pkt->inner_off, body, true, &l3, c->why))
-		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
-	/* RFC 4884: ICMPv4 Destination Unreachable, Time Exceeded and
-	 * Parameter Problem carry a length attribute (byte 5, 32-bit words);
-	 * of their translations only ICMPv6 Destination Unreachable and Time
-	 * Exceeded have one (byte 4, 64-bit words). */
-	nat64_icmp_ext_plan(&ext, body,
-			    h[0] == ICMP_DEST_UNREACH || h[0] == ICMP_TIME_EXCEEDED ||
-			    h[0] == ICMP_PARAMETERPROB ? h[5] * 4U : 0,
-			    l3.l3_len + 8U,
-			    m.type == ICMPV6_DEST_UNREACH || m.type == ICMPV6_TIME_EXCEED,
-			    cap - IP6_HDR_LEN - ICMP_HDR_LEN, 8);
-	n = inner_pkt(c, inner, &l3, ext.quote, icmp + ICMP_HDR_LEN, ext.room);
+	if (pkt->src_route)
+		return fail(c, NAT64_STAT_DROP_SRC_ROUTE, -EINVAL);
+	n = inner_pkt(c, inner, &p.l3, p.ext.quote, icmp + ICMP_HDR_LEN, p.ext.room);
 	if (n < 0)
 		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
-	if (ext.ext) {
-		n = (int)nat64_icmp_ext_put(&ext, icmp + ICMP_HDR_LEN, (u32)n,
-					    c->in + pkt->inner_off + ext.quote,
-					    8, &words);
-		m.rest |= words << 24;
-	}
-	if (m.type == ICMPV6_PKT_TOOBIG)
-		m.rest = mtu6(c->cfg, nat64_get16(h + 6), l3.tot_len);
+	n = (int)nat64_err_body_end(&p, c->in, pkt, icmp + ICMP_HDR_LEN, (u32)n, true);
+	if (p.m.type == ICMPV6_PKT_TOOBIG)
+		p.m.rest = mtu6(c->cfg, pkt, nat64_get16(c->in + pkt->l3_len + 6),
+				p.l3.tot_len);
 	n += ICMP_HDR_LEN;
 	nat64_l3_from_pkt(pkt, &l3);
 	write_ip6(c, c->out, &l3, (u32)n, outer, false);
-	write_icmp6(c->out, icmp, &m, (u32)n);
+	write_icmp6(c->out, icmp, &p.m, (u32)n);
 	*consumed = pkt->tot_len;
 	*l4_off = IP6_HDR_LEN;
 	return IP6_HDR_LEN + n;

@@ -137,32 +137,26 @@ static int plain(const struct ctx6 *c, const struct nat64_tuple4 *outer,
 
 /* ---- ICMPv6 errors (§5.2, §5.3) ---- */
 
-/* The checksum is rebuilt from scratch, so a corrupt one must not be
- * laundered: check it over the whole message first. */
-static bool icmp6_csum_ok(const struct ctx6 *c)
-{
-	const struct nat64_pkt *pkt = c->pkt;
-	u32 len = pkt->tot_len - pkt->l3_len;
-	u32 sum;
-
-	sum = nat64_pseudo6_len_proto(len, IPPROTO_ICMPV6);
-	sum = nat64_csum_add(sum, c->in + 8, 32);
-	sum = nat64_csum_add(sum, c->in + pkt->l3_len, len);
-	return nat64_csum_fold(sum) == 0xffff;
-}
-
 /*
- * Packet Too Big -> Fragmentation Needed: the IPv4 packet is 20 bytes
- * smaller, 28 if the quoted packet carried a Fragment Header (§5.2). The
- * translator's own next-hop MTUs are the caller's business.
+ * Packet Too Big -> Fragmentation Needed (§5.2): the IPv4 packet is 20
+ * bytes smaller, 28 if the quoted packet carried a Fragment Header; the
+ * result is also capped by the MTU of the translator's IPv4 next hop and
+ * its IPv6 next hop's MTU reduced the same way.
  */
-static u32 mtu4(u32 mtu6, const struct nat64_l3 *inner)
+static u32 mtu4(const struct nat64_pkt *pkt, u32 mtu6,
+		const struct nat64_l3 *inner)
 {
 	u32 shrink = IP6_HDR_LEN - IP4_HDR_LEN + (inner->frag ? FRAG6_HDR_LEN : 0);
+	u32 mtu;
 
 	if (mtu6 <= shrink)
 		return 0;
-	return nat64_min32(mtu6 - shrink, 0xffff);
+	mtu = nat64_min32(mtu6 - shrink, 0xffff);
+	if (pkt->mtu_out)
+		mtu = nat64_min32(mtu, pkt->mtu_out);
+	if (pkt->mtu_in > shrink)
+		mtu = nat64_min32(mtu, pkt->mtu_in - shrink);
+	return mtu;
 }
 
 /* Inner IPv4 header and transport header at o, from the quote bytes of
@@ -187,67 +181,34 @@ static int inner_pkt(const struct ctx6 *c, const struct nat64_tuple4 *inner,
 	return (int)(IP4_HDR_LEN + copy);
 }
 
-static int check_error(const struct ctx6 *c, const struct nat64_tuple4 *inner)
-{
-	const struct nat64_pkt *pkt = c->pkt;
-
-	if (!inner || pkt->csum_partial || c->in_len < pkt->tot_len ||
-	    pkt->inner_off != pkt->l3_len + ICMP_HDR_LEN ||
-	    pkt->tot_len < pkt->inner_off ||
-	    c->out_cap < IP4_HDR_LEN + ICMP_HDR_LEN + IP4_HDR_LEN + 8)
-		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
-	if (pkt->ttl <= 1)
-		return fail(c, NAT64_STAT_DROP_HOP_LIMIT, -EINVAL);
-	if (!icmp6_csum_ok(c))
-		return fail(c, NAT64_STAT_DROP_CHECKSUM, -EINVAL);
-	return 0;
-}
-
 static int icmp_error(const struct ctx6 *c, const struct nat64_tuple4 *outer,
 		      const struct nat64_tuple4 *inner, u32 *consumed,
 		      u32 *l4_off)
 {
 	const struct nat64_pkt *pkt = c->pkt;
-	const u8 *h = c->in + pkt->l3_len;
 	u32 cap = nat64_min32(c->out_cap, NAT64_ICMP4_ERR_MAX);
-	u32 body = pkt->tot_len - pkt->inner_off, words;
-	struct nat64_icmp_ext ext;
-	struct nat64_icmp_map m;
+	u8 *icmp = c->out + IP4_HDR_LEN;
+	struct nat64_err_plan p;
 	struct nat64_l3 l3;
-	u8 *icmp;
-	int n, err = check_error(c, inner);
+	int n, err;
 
+	if (!inner || c->out_cap < IP4_HDR_LEN + ICMP_HDR_LEN + IP4_HDR_LEN + 8)
+		return fail(c, NAT64_STAT_DROP_INTERNAL, -EINVAL);
+	err = nat64_err_plan(c->in, c->in_len, pkt, true,
+			     cap - IP4_HDR_LEN - ICMP_HDR_LEN, &p, c->why);
 	if (err)
 		return err;
-	icmp = c->out + IP4_HDR_LEN;
-	if (!nat64_icmp6_err_map(h, &m))
-		return fail(c, NAT64_STAT_DROP_ICMP6_TYPE, -EINVAL);
-	if (nat64_l3_parse6(c->in + pkt->inner_off, body, true, &l3, c->why))
-		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
-	/* RFC 4884: ICMPv6 Destination Unreachable and Time Exceeded carry a
-	 * length attribute (byte 4, 64-bit words); they become ICMPv4 types
-	 * with one (byte 5, 32-bit words). */
-	nat64_icmp_ext_plan(&ext, body,
-			    h[0] == ICMPV6_DEST_UNREACH || h[0] == ICMPV6_TIME_EXCEED ?
-			    h[4] * 8U : 0, l3.l3_len + 8U,
-			    m.type == ICMP_DEST_UNREACH || m.type == ICMP_TIME_EXCEEDED,
-			    cap - IP4_HDR_LEN - ICMP_HDR_LEN, 4);
-	n = inner_pkt(c, inner, &l3, ext.quote, icmp + ICMP_HDR_LEN, ext.room);
+	n = inner_pkt(c, inner, &p.l3, p.ext.quote, icmp + ICMP_HDR_LEN, p.ext.room);
 	if (n < 0)
 		return fail(c, NAT64_STAT_DROP_ICMP_ERROR, -EINVAL);
-	if (ext.ext) {
-		n = (int)nat64_icmp_ext_put(&ext, icmp + ICMP_HDR_LEN, (u32)n,
-					    c->in + pkt->inner_off + ext.quote,
-					    4, &words);
-		m.rest |= words << 16;
-	}
-	if (m.type == ICMP_DEST_UNREACH && m.code == ICMP_FRAG_NEEDED)
-		m.rest = mtu4(nat64_get32(h + 4), &l3);
+	n = (int)nat64_err_body_end(&p, c->in, pkt, icmp + ICMP_HDR_LEN, (u32)n, false);
+	if (p.m.type == ICMP_DEST_UNREACH && p.m.code == ICMP_FRAG_NEEDED)
+		p.m.rest = mtu4(pkt, nat64_get32(c->in + pkt->l3_len + 4), &p.l3);
 	n += ICMP_HDR_LEN;
-	icmp[0] = m.type;
-	icmp[1] = m.code;
+	icmp[0] = p.m.type;
+	icmp[1] = p.m.code;
 	nat64_put16(icmp + ICMP_CSUM_OFF, 0);
-	nat64_put32(icmp + 4, m.rest);
+	nat64_put32(icmp + 4, p.m.rest);
 	nat64_put16(icmp + ICMP_CSUM_OFF,
 		    nat64_csum_finish(nat64_csum_add(0, icmp, (u32)n)));
 	nat64_l3_from_pkt(pkt, &l3);

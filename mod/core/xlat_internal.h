@@ -75,6 +75,7 @@ struct nat64_l3 {
 	bool more_frags;
 	bool df;
 	bool src_route;	/* IPv4 outer header: unexpired source route */
+	u16 segments_left_off;	/* see struct nat64_pkt */
 };
 
 /* The L3 facts of the outer packet, in the form the builders take. */
@@ -177,6 +178,32 @@ static inline u32 nat64_icmp_ext_put(const struct nat64_icmp_ext *e, u8 *q,
 	*words = padded / word;
 	return padded + e->ext;
 }
+
+/* What both directions decide about an incoming ICMP error (icmp_err.c). */
+struct nat64_err_plan {
+	struct nat64_icmp_map m;	/* outgoing type, code, bytes 4-7 */
+	struct nat64_l3 l3;		/* the quoted packet's headers */
+	struct nat64_icmp_ext ext;	/* RFC 4884 layout of the body */
+};
+
+/*
+ * The first steps of an ICMP error translation, shared by both directions:
+ * the caller's contract (the whole message linear, the inner packet right
+ * after the ICMP header), TTL / hop limit, the checksum, the type mapping,
+ * the quoted header chain and the RFC 4884 plan. in_v6: the error is
+ * ICMPv6. room: bytes available after the outgoing ICMP header. Returns 0
+ * or -EINVAL with *why set.
+ */
+int nat64_err_plan(const u8 *in, u32 in_len, const struct nat64_pkt *pkt,
+		   bool in_v6, u32 room, struct nat64_err_plan *p,
+		   enum nat64_stat *why);
+/*
+ * After the translated quote (n bytes at q): the padding and extension of
+ * the plan, if it keeps one, and the outgoing length attribute in
+ * p->m.rest. Returns the body length.
+ */
+u32 nat64_err_body_end(struct nat64_err_plan *p, const u8 *in,
+		       const struct nat64_pkt *pkt, u8 *q, u32 n, bool out_v6);
 
 /*
  * Rewrite of a transport header copied into the output: new ports or ICMP

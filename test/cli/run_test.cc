@@ -134,6 +134,39 @@ TEST(Run, InstanceAddSendsOneRequest)
   EXPECT_EQ(nla_get_u8(p.tb[NAT64_A_FRAMEWORK]), NAT64_FW_IPTABLES);
 }
 
+// Jool's grammar: either side names the binding to remove. Only the side
+// given is sent; the module finds the entry by it.
+TEST(Run, BibRemoveByEitherSide)
+{
+  Script s;
+  auto r = run_main(s, {"bib", "remove", "--udp", "192.0.2.4#4444"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+  r = run_main(s, {"bib", "remove", "2001:db8::6#6666"});
+  EXPECT_EQ(r.code, 0);
+  ASSERT_EQ(s.requests.size(), 2U);
+  for (std::size_t i = 0; i < 2; i++) {
+    auto p = s.request(i);
+    EXPECT_EQ(p.cmd, NAT64_CMD_BIB_DEL);
+    ASSERT_NE(p.tb[NAT64_A_BIB], nullptr);
+    nlattr *tb[NAT64_BIB_MAX + 1] = {};
+    ASSERT_EQ(nla_parse_nested(tb, NAT64_BIB_MAX, p.tb[NAT64_A_BIB], nullptr), 0);
+    EXPECT_EQ(nla_get_u8(tb[NAT64_BIB_PROTO]), i == 0 ? IPPROTO_UDP : IPPROTO_TCP);
+    EXPECT_EQ(tb[NAT64_BIB_ADDR6] != nullptr, i == 1);
+    EXPECT_EQ(tb[NAT64_BIB_PORT6] != nullptr, i == 1);
+    EXPECT_EQ(tb[NAT64_BIB_ADDR4] != nullptr, i == 0);
+    ASSERT_NE(tb[i == 0 ? NAT64_BIB_PORT4 : NAT64_BIB_PORT6], nullptr);
+    EXPECT_EQ(nla_get_u16(tb[i == 0 ? NAT64_BIB_PORT4 : NAT64_BIB_PORT6]), i == 0 ? 4444 : 6666);
+  }
+  // The module's refusal (no such entry) is reported.
+  Answer missing;
+  missing.error = Error::kernel(ESRCH, "no such BIB entry");
+  s.answers.push_back(std::move(missing));
+  r = run_main(s, {"bib", "remove", "192.0.2.4#4444"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "nat64: no such BIB entry (No such process)\n");
+}
+
 TEST(Run, KernelRejection)
 {
   Script s;

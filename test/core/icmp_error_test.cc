@@ -187,6 +187,31 @@ TEST(Err6to4, PacketTooBigMtu)
 	EXPECT_EQ(get32(&r.out[24]), 0xffffu);
 }
 
+// RFC 7915 §5.2: minimum(MTU - 20, MTU of the IPv4 next hop, MTU of the
+// IPv6 next hop - 20); 28 instead of 20 when the quote has a Fragment Header.
+TEST(Err6to4, PacketTooBigCappedByTheTranslatorsLinks)
+{
+	auto caps = [](uint32_t out, uint32_t in) {
+		return [=](nat64_pkt &p) { p.mtu_out = out; p.mtu_in = in; };
+	};
+	auto mtu = [&](uint32_t field, uint32_t out, uint32_t in, const Bytes &q = quoted6()) {
+		Xr r = xlat6to4(icmp6_err(ICMPV6_PKT_TOOBIG, 0, field, q, err6_hdr()), OUT4, &IN4,
+				default_cfg(), caps(out, in));
+		EXPECT_GT(r.rc, 0) << r.why;
+		return r.rc > 0 ? get32(&r.out[24]) : 0u;
+	};
+	EXPECT_EQ(mtu(1500, 0, 0), 1480u);	// unknown: no cap
+	EXPECT_EQ(mtu(1500, 1400, 0), 1400u);	// IPv4 next hop
+	EXPECT_EQ(mtu(1500, 1500, 1300), 1280u);	// IPv6 next hop - 20
+	EXPECT_EQ(mtu(1500, 1500, 1500), 1480u);	// the field is the least
+	EXPECT_EQ(mtu(100000, 65535, 65556), 0xffffu);
+	EXPECT_EQ(mtu(100000, 0, 65536), 65516u);	// loopback-sized IPv6 link
+	V6 fh;
+	fh.first_nh = IPPROTO_FRAGMENT;
+	fh.ext = {IPPROTO_UDP, 0, 0, 1, 0, 0, 0, 5};
+	EXPECT_EQ(mtu(1500, 1500, 1400, quoted6(20, fh)), 1372u);
+}
+
 TEST(Err6to4, InnerPacketTranslated)
 {
 	Xr r = err6(ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, quoted6(30));
@@ -372,6 +397,24 @@ TEST(Err4to6, FragmentationNeededMtu)
 	nat64_xlat_cfg none = default_cfg();
 	none.plateau_count = 0;
 	EXPECT_EQ(get32(&err4(3, 4, 0, quoted4(2000), none).out[44]), 1280u);
+}
+
+// RFC 7915 §4.2: minimum(MTU + 20, MTU of the IPv6 next hop, MTU of the
+// IPv4 next hop + 20), never below 1280.
+TEST(Err4to6, FragmentationNeededCappedByTheTranslatorsLinks)
+{
+	auto mtu = [](uint32_t field, uint32_t out, uint32_t in) {
+		Xr r = xlat4to6(icmp4_err(3, 4, field, quoted4(), err4_hdr()), OUT6, &IN6,
+				default_cfg(), [=](nat64_pkt &p) { p.mtu_out = out; p.mtu_in = in; });
+		EXPECT_GT(r.rc, 0) << r.why;
+		return r.rc > 0 ? get32(&r.out[44]) : 0u;
+	};
+	EXPECT_EQ(mtu(1480, 0, 0), 1500u);
+	EXPECT_EQ(mtu(1480, 1400, 1500), 1400u);	// IPv6 next hop
+	EXPECT_EQ(mtu(1480, 1500, 1300), 1320u);	// IPv4 next hop + 20
+	EXPECT_EQ(mtu(1400, 1500, 1500), 1420u);	// the field is the least
+	EXPECT_EQ(mtu(1480, 1500, 1000), 1280u);	// never below 1280
+	EXPECT_EQ(mtu(1480, 1200, 1500), 1280u);
 }
 
 TEST(Err4to6, InnerPacketTranslated)

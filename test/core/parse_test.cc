@@ -351,6 +351,28 @@ TEST(Parse6Drop, ExtensionHeaders)
 	EXPECT_EQ(p6(ip6(many, udp())).rc, 0);	// 8 are fine
 }
 
+// RFC 7915 §5.1: the caller answers Parameter Problem pointing at the
+// Segments Left byte of a Routing header still in use.
+TEST(Parse6Drop, RoutingHeaderInUsePointsAtSegmentsLeft)
+{
+	Parsed r = p6(ip6(with_ext(IPPROTO_ROUTING, {routing(IPPROTO_UDP, 1)}), udp()));
+	EXPECT_EQ(r.why, NAT64_STAT_DROP_BAD_EXTHDR);
+	EXPECT_EQ(r.pkt.segments_left_off, 40 + 3);
+	r = p6(ip6(with_ext(IPPROTO_DSTOPTS, {opts_hdr(IPPROTO_ROUTING),
+					     routing(IPPROTO_UDP, 2)}), udp()));
+	EXPECT_EQ(r.why, NAT64_STAT_DROP_BAD_EXTHDR);
+	EXPECT_EQ(r.pkt.segments_left_off, 40 + 8 + 3);
+	// Used up: skipped, no pointer.
+	r = p6(ip6(with_ext(IPPROTO_ROUTING, {routing(IPPROTO_UDP, 0)}), udp()));
+	EXPECT_EQ(r.rc, 0);
+	EXPECT_EQ(r.pkt.segments_left_off, 0);
+	// Other refusals carry no pointer.
+	Parsed t = p6(ip6(with_ext(IPPROTO_DSTOPTS, {opts_hdr(IPPROTO_HOPOPTS),
+						    opts_hdr(IPPROTO_UDP)}), udp()));
+	EXPECT_EQ(t.why, NAT64_STAT_DROP_BAD_EXTHDR);
+	EXPECT_EQ(t.pkt.segments_left_off, 0);
+}
+
 TEST(Parse6Drop, UnknownProtocols)
 {
 	Bytes b = ip6(V6{}, udp());

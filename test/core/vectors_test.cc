@@ -123,4 +123,35 @@ TEST(Vectors, TimeExceededQuotingEcho4to6)
 	EXPECT_TRUE(l4_csum_ok(Bytes(r.out.begin() + 48, r.out.end())));
 }
 
+// RFC 4884 multi-part errors: the quote translated and padded again to the
+// outgoing length unit, the length attribute rewritten, the extension
+// (with its own checksum) carried unchanged after it.
+TEST(Vectors, TimeExceededWithExtension4to6)
+{
+	nat64_tuple6 inner = tuple6(H6, 0x0abc, S6, 0x0abc, IPPROTO_ICMP);
+	Xr r = xlat4to6(B(err_ext_4to6_in), tuple6(R6, 0, H6, 0, IPPROTO_ICMP), &inner);
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(r.consumed, sizeof(err_ext_4to6_in));
+	EXPECT_EQ(hex(r.out), hex(B(err_ext_4to6_out)));
+	EXPECT_TRUE(l4_csum_ok(r.out));
+}
+
+TEST(Vectors, PortUnreachableWithExtension6to4)
+{
+	nat64_tuple4 inner = tuple4(S4, 53, P4, 61001, IPPROTO_UDP);
+	Xr r = xlat6to4(B(err_ext_6to4_in), tuple4(P4, 0, S4, 0, IPPROTO_ICMP), &inner);
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(hex(r.out), hex(B(err_ext_6to4_out)));
+	EXPECT_TRUE(l4_csum_ok(r.out));
+}
+
+TEST(Vectors, ExtensionThatCannotFitIsDropped6to4)
+{
+	nat64_tuple4 inner = tuple4(S4, 53, P4, 61001, IPPROTO_UDP);
+	Xr r = xlat6to4(B(err_bigext_6to4_in), tuple4(P4, 0, S4, 0, IPPROTO_ICMP), &inner);
+	ASSERT_GT(r.rc, 0) << r.why;
+	EXPECT_EQ(hex(r.out), hex(B(err_bigext_6to4_out)));
+	EXPECT_TRUE(l4_csum_ok(r.out));
+}
+
 }  // namespace

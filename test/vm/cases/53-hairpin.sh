@@ -39,7 +39,12 @@ hairpin() {
 		"A's session towards B's IPv4 transport address"
 	expect_contains "$rows" ",2001:db8::3,$bport,64:ff9b::$(v6_of "$a4"),$a,$t4,$t,$a4,$a," \
 		"B's session towards A's IPv4 transport address"
-	check "bib remove B's binding" in_ns r nat64 bib remove --udp "2001:db8::3#$bport"
+	expect_fail "bib remove refuses sides of two different bindings" \
+		in_ns r nat64 bib remove --udp "2001:db8::2#5000" "$t4#$t"
+	expect_contains "$LAST_OUT" "no such BIB entry" "the refusal says why"
+	# Jool's grammar: the IPv4 side alone names the binding.
+	check "bib remove B's binding by its IPv4 side" in_ns r nat64 bib remove --udp "$t4#$t"
+	expect_eq "$(bib_rows udp | awk -F, '$2 == "2001:db8::3"' | wc -l)" 0 "B's binding is gone"
 	check "bib remove A's binding" in_ns r nat64 bib remove --udp "2001:db8::2#5000"
 	expect_eq "$(count_lines "$(sessions udp)")" 0 "no UDP session left"
 }

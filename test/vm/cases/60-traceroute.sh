@@ -11,6 +11,8 @@
 #    router (ICMPv6 Time Exceeded translated: stateful NAT64 shows it as the
 #    binding's IPv4 address, RFC 6146 §3.5), hop 4 h6 (Port Unreachable).
 # Every probe must be answered: no "*" anywhere.
+# Also: source-icmpv6-errors-better off makes hop 3 show h4 (RFC 6146's
+# rule), and drop-icmpv6-info drops (and counts) IPv6 echo requests.
 # shellcheck source-path=SCRIPTDIR/..
 # shellcheck source=lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -49,6 +51,23 @@ readonly TO4="1 2001:db8:1::1|2 2001:db8::1|3 64:ff9b::c000:202|4 $H4_6"
 trace "UDP traceroute h6 -> h4: every hop" "$TO4" h6 -6 "$H4_6"
 trace "ICMP traceroute h6 -> h4: every hop" "$TO4" h6 -6 -I "$H4_6"
 trace "TCP traceroute h6 -> h4: every hop" "$TO4" h6 -6 -T -p 7200 "$H4_6"
+
+# source-icmpv6-errors-better off: RFC 6146's literal rule, the error
+# seems to come from the destination (hop 3 shows h4, not v4).
+check "global update source-icmpv6-errors-better false" \
+	in_ns r nat64 global update source-icmpv6-errors-better false
+trace "UDP traceroute h6 -> h4, source-icmpv6-errors-better off: v4 shows as h4" \
+	"1 2001:db8:1::1|2 2001:db8::1|3 $H4_6|4 $H4_6" h6 -6 "$H4_6"
+check "global update source-icmpv6-errors-better true" \
+	in_ns r nat64 global update source-icmpv6-errors-better true
+
+# drop-icmpv6-info: IPv6 echo requests are dropped and counted.
+check "global update drop-icmpv6-info true" in_ns r nat64 global update drop-icmpv6-info true
+info0=$(counter DROP_ICMP6_INFO)
+expect_fail "ping h6 -> h4 with drop-icmpv6-info" in_ns h6 ping -c 3 -i 0.2 -W 1 "$H4_6"
+expect_eq "$(($(counter DROP_ICMP6_INFO) - info0))" 3 "DROP_ICMP6_INFO counts the 3 echo requests"
+check "global update drop-icmpv6-info false" in_ns r nat64 global update drop-icmpv6-info false
+ping_ok h6 "$H4_6" 3
 
 check "bib add --udp $H6#7000 192.0.2.1#61500" \
 	in_ns r nat64 bib add --udp "$H6#7000" 192.0.2.1#61500

@@ -34,6 +34,7 @@ TOOL_TIMEOUT=240 xlat_tool bytes || fail "packets did not arrive as expected (se
 log "$(in_ns r nat64 stats display --csv --no-headers | paste -sd ' ')"
 expect_eq "$(counter DROP_SRC_ROUTE)" 1 "DROP_SRC_ROUTE counts the source-routed packet"
 expect_eq "$(counter DROP_HOP_LIMIT)" 2 "DROP_HOP_LIMIT counts the two expired packets"
+expect_eq "$(counter DROP_BAD_EXTHDR)" 1 "DROP_BAD_EXTHDR counts the Routing header in use"
 
 topo_teardown
 unload_nat64

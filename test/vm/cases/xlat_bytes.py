@@ -14,6 +14,7 @@ without DF (RFC 6864).
 import logging
 import socket
 import struct
+import subprocess
 import time
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
@@ -28,6 +29,7 @@ from scapy.layers.inet6 import (
     ICMPv6TimeExceeded,
     IPv6,
     IPv6ExtHdrFragment,
+    IPv6ExtHdrRouting,
 )
 from scapy.packet import Raw
 
@@ -381,6 +383,39 @@ class Cases:
                  IP(src=R4, dst=V4, ttl=63, id=ip4_id(got), flags=0) /
                  ICMP(type=3, code=3, length=57) / Raw(bytes(inner4) + ext))
 
+    def mtu_caps(self):
+        """§4.2 / §5.2: the translated MTU is also capped by the
+        translator's own next hops: Packet Too Big = min(MTU + 20, IPv6
+        link MTU, IPv4 link MTU + 20); Fragmentation Needed = min(MTU - 20,
+        IPv4 link MTU, IPv6 link MTU - 20)."""
+        w = self.w
+        if not self.first4:
+            return w.fail("MTU caps: no quoted packet (6->4 UDP failed)")
+        quoted = bytes(IPv6(src=V4_6, dst=V6, tc=0x28, hlim=49) /
+                       UDP(sport=7000, dport=5000) / Raw(PAY[:200]))
+        inner4 = IP(src=V4, dst=R4, tos=0x28, ttl=49, id=0, flags=0) / \
+            UDP(sport=7000, dport=self.udp_port) / Raw(PAY[:200])
+        try:
+            for v6mtu, v4mtu, ptb, fneed in ((1400, 1500, 1400, 1380), (1500, 1300, 1320, 1300)):
+                link_mtu("to_v6", v6mtu)
+                link_mtu("to_v4", v4mtu)
+                w.send4(IP(src=V4, dst=R4, ttl=64) / ICMP(type=3, code=4, nexthopmtu=1480) /
+                        Raw(self.first4))
+                w.expect("4->6 Fragmentation Needed 1480, translator links %d (IPv6) / %d "
+                         "(IPv4): Packet Too Big %d" % (v6mtu, v4mtu, ptb), one(w.recv6()),
+                         IPv6(src=V4_6, dst=V6, hlim=63) / ICMPv6PacketTooBig(mtu=ptb) /
+                         Raw(bytes(self.inner6())))
+                w.send6(IPv6(src=V6, dst=V4_6, hlim=64) / ICMPv6PacketTooBig(mtu=1500) /
+                        Raw(quoted))
+                got = one(w.recv4())
+                w.expect("6->4 Packet Too Big 1500, translator links %d (IPv6) / %d (IPv4): "
+                         "Fragmentation Needed %d" % (v6mtu, v4mtu, fneed), got,
+                         IP(src=R4, dst=V4, ttl=63, id=ip4_id(got), flags=0) /
+                         ICMP(type=3, code=4, nexthopmtu=fneed) / Raw(bytes(inner4)))
+        finally:
+            link_mtu("to_v6", 1500)
+            link_mtu("to_v4", 1500)
+
     def hop_limit(self):
         """Hop limit / TTL 1: not translated; the translator answers Time
         Exceeded in the packet's own family."""
@@ -403,6 +438,28 @@ class Cases:
                     flags=got[6] >> 5 if got else 0, tos=got[1] if got else 0) /
                  ICMP(type=11, code=0) / Raw(sent))
         w.expect_true("4->6 TTL 1: nothing reaches IPv6", not w.recv6(seconds=0.5))
+
+    def routing_header(self):
+        """§5.1: a Routing header with Segments Left != 0 is not translated;
+        ICMPv6 Parameter Problem (4/0) pointing at Segments Left comes back
+        from the translator; a used-up one is skipped."""
+        w = self.w
+        sent = bytes(IPv6(src=V6, dst=V4_6, hlim=64) /
+                     IPv6ExtHdrRouting(addresses=["2001:db8::99"], segleft=1) /
+                     UDP(sport=5000, dport=7000) / Raw(PAY[:20]))
+        w.send6(sent)
+        got = one(w.recv6())
+        w.expect("6->4 Routing header in use: ICMPv6 Parameter Problem pointer 43", got,
+                 IPv6(src=R6, dst=V6, hlim=64, fl=flow_label(got)) /
+                 ICMPv6ParamProblem(code=0, ptr=43) / Raw(sent))
+        w.expect_true("6->4 Routing header in use: nothing reaches IPv4", not w.recv4(seconds=0.5))
+        w.send6(IPv6(src=V6, dst=V4_6, hlim=64) /
+                IPv6ExtHdrRouting(addresses=["2001:db8::99"], segleft=0) /
+                UDP(sport=5000, dport=7000) / Raw(PAY[:20]))
+        got = one(w.recv4())
+        w.expect("6->4 used-up Routing header: translated, header gone", got,
+                 IP(src=R4, dst=V4, ttl=63, id=ip4_id(got), flags=0) /
+                 UDP(sport=self.udp_port, dport=7000) / Raw(PAY[:20]))
 
     def src_route(self):
         """§4.1: IPv4 options are not translated, but an unexpired source
@@ -510,11 +567,18 @@ class Cases:
                  exp[:40] + data, exp)
 
 
+def link_mtu(dev, mtu):
+    """The MTU of one of the translator's links (only r's side: the
+    injected frames are small)."""
+    subprocess.run(["ip", "-n", "r", "link", "set", dev, "mtu", str(mtu)], check=True)
+
+
 def run():
     w = Wire()
     c = Cases(w)
     for case in (c.udp_6to4, c.udp_6to4_df, c.udp_4to6, c.udp_zero_csum, c.tcp, c.echo,
-                 c.icmp_errors_4to6, c.icmp_errors_6to4, c.hop_limit, c.src_route,
+                 c.icmp_errors_4to6, c.icmp_errors_6to4, c.mtu_caps, c.hop_limit, c.routing_header,
+                 c.src_route,
                  c.fragments):
         print("# %s: %s" % (case.__name__, " ".join(case.__doc__.split())), flush=True)
         try:

@@ -4,12 +4,16 @@
 It enters the test's network namespaces itself (setns), so that one process
 can hold sockets on both sides of the translator. Subcommands:
 
-  udp-big CLIENT_NS TARGET6 SERVER_NS PORT SIZE
+  udp-big CLIENT_NS TARGET6 SERVER_NS PORT SIZE [GSO]
       The IPv6 client sends a datagram to [TARGET6]:PORT; the IPv4 server
       in SERVER_NS answers with SIZE random bytes without DF
       (IP_PMTUDISC_DONT). Prints what the client's link saw of the answer
       and whether the client's socket got it whole:
-      "got=SIZE intact=1 frames=N frag=K max=LARGEST_FRAME_IP_LENGTH".
+      "got=SIZE intact=1 frames=N frag=K sizes=L1,L2,... max=LARGEST"
+      (IPv6 lengths of the frames in arrival order). GSO: the server
+      sends SIZE bytes as one UDP_SEGMENT (segmentation offload) send of
+      GSO-byte datagrams, so that the translator gets a GSO packet; got
+      and intact then cover all of the datagrams.
   refused udp|udp-recverr|tcp NS TARGET PORT
       Connected UDP send + recv, or TCP connect, towards a port with no
       listener; prints the outcome: refused, unreachable, timeout, ok.
@@ -39,6 +43,7 @@ IP_RECVERR = 11
 SIOCETHTOOL = 0x8946
 ETHTOOL_STXCSUM = 0x17
 IPV6_RECVERR = 25
+UDP_SEGMENT = 103
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -99,10 +104,12 @@ def drain(sock):
 # ---------------------------------------------------------------- udp-big
 
 
-def udp_big(client_ns, target6, server_ns, port, size):
+def udp_big(client_ns, target6, server_ns, port, size, gso=0):
     enter(server_ns)
     srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     srv.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
+    if gso:
+        srv.setsockopt(socket.SOL_UDP, UDP_SEGMENT, gso)
     srv.bind(("0.0.0.0", port))
     srv.settimeout(10)
     cap = packet_socket(client_ns, None, ETH_P_IPV6)
@@ -114,14 +121,17 @@ def udp_big(client_ns, target6, server_ns, port, size):
     drain(cap)
     payload = os.urandom(size)
     srv.sendto(payload, peer)
-    got = cli.recv(65535)
+    got = b""
+    for _ in range(-(-size // gso) if gso else 1):
+        got += cli.recv(65535)
     seen = frames(cap, 1.0)
     prefix = socket.inet_pton(socket.AF_INET6, "64:ff9b::")[:12]
     ours = [f[14:] for f in seen if f[14 + 8:14 + 20] == prefix]
     frag = [p for p in ours if p[6] == socket.IPPROTO_FRAGMENT]
-    largest = max((40 + struct.unpack("!H", p[4:6])[0] for p in ours), default=0)
-    print("got=%d intact=%d frames=%d frag=%d max=%d" % (
-        len(got), int(got == payload), len(ours), len(frag), largest))
+    sizes = [40 + struct.unpack("!H", p[4:6])[0] for p in ours]
+    print("got=%d intact=%d frames=%d frag=%d sizes=%s max=%d" % (
+        len(got), int(got == payload), len(ours), len(frag),
+        ",".join(map(str, sizes)), max(sizes, default=0)))
 
 
 # ---------------------------------------------------------------- refused
@@ -160,8 +170,9 @@ def refused(proto, ns, target, port):
 
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
-    if cmd == "udp-big" and len(argv) == 7:
-        udp_big(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
+    if cmd == "udp-big" and len(argv) in (7, 8):
+        udp_big(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]),
+                int(argv[7]) if len(argv) == 8 else 0)
     elif cmd == "refused" and len(argv) == 6:
         refused(argv[2], argv[3], argv[4], int(argv[5]))
     elif cmd == "bytes" and len(argv) == 2:
