@@ -28,6 +28,7 @@
 #include <net/netlink.h>
 #include "state_int.h"
 #include "stats.h"
+#include "core/flow_hash.h"
 #include "core/rfc6052.h"
 #include "core/tcp_state.h"
 
@@ -52,60 +53,31 @@ MODULE_PARM_DESC(test_timeout_divisor,
 
 static struct kmem_cache *bib_cache __read_mostly;
 static struct kmem_cache *sess_cache __read_mostly;
-static hsiphash_key_t hash_key __read_mostly;
+static struct nat64_hash_key hash_key __read_mostly;
 
 /* ---- hash tables ------------------------------------------------------- */
 
-struct bib6_key {
-	struct in6_addr addr;
-	__be16 port;
-	u16 zero;
-};
-
-struct bib4_key {
-	__be32 addr;
-	__be16 port;
-	u16 zero;
-};
-
-struct sess6_key {
-	struct in6_addr x6;
-	__be32 z4;
-	__be16 x;
-	__be16 y;	/* 0 for ICMP */
-};
-
-struct sess4_key {
-	__be32 t4;
-	__be32 z4;
-	__be16 t;
-	__be16 z;	/* 0 for ICMP */
-};
-
 /*
- * Keyed hash so that chosen flows cannot be steered into one bucket; the
- * table's seed is hashed too, so that a rehash redistributes.
+ * The keys (core/flow_hash.h) are hashed with a secret key so that chosen
+ * flows cannot be steered into one bucket; the table's seed is hashed too,
+ * so that a rehash redistributes.
  */
 static u32 key_hash(const void *key, u32 len, u32 seed)
 {
-	u32 buf[8];
-
-	memcpy(buf, key, len);
-	buf[len / 4] = seed;
-	return hsiphash(buf, len + 4, &hash_key);
+	return nat64_flow_hash(key, len, seed, &hash_key);
 }
 
 static u32 bib6_obj_hash(const void *obj, u32 len, u32 seed)
 {
 	const struct nat64_bib *b = obj;
-	struct bib6_key k = { .addr = b->addr6, .port = b->port6 };
+	struct nat64_bib6_key k = { .addr = b->addr6, .port = b->port6 };
 
 	return key_hash(&k, sizeof(k), seed);
 }
 
 static int bib6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct bib6_key *k = arg->key;
+	const struct nat64_bib6_key *k = arg->key;
 	const struct nat64_bib *b = obj;
 
 	return !(b->port6 == k->port && ipv6_addr_equal(&b->addr6, &k->addr));
@@ -114,20 +86,20 @@ static int bib6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 static u32 bib4_obj_hash(const void *obj, u32 len, u32 seed)
 {
 	const struct nat64_bib *b = obj;
-	struct bib4_key k = { .addr = b->addr4, .port = b->port4 };
+	struct nat64_bib4_key k = { .addr = b->addr4, .port = b->port4 };
 
 	return key_hash(&k, sizeof(k), seed);
 }
 
 static int bib4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct bib4_key *k = arg->key;
+	const struct nat64_bib4_key *k = arg->key;
 	const struct nat64_bib *b = obj;
 
 	return !(b->addr4 == k->addr && b->port4 == k->port);
 }
 
-static void sess6_key_of(const struct nat64_session *s, struct sess6_key *k)
+static void sess6_key_of(const struct nat64_session *s, struct nat64_sess6_key *k)
 {
 	const struct nat64_bib *b = s->bib;
 
@@ -139,7 +111,7 @@ static void sess6_key_of(const struct nat64_session *s, struct sess6_key *k)
 
 static u32 sess6_obj_hash(const void *obj, u32 len, u32 seed)
 {
-	struct sess6_key k;
+	struct nat64_sess6_key k;
 
 	sess6_key_of(obj, &k);
 	return key_hash(&k, sizeof(k), seed);
@@ -147,7 +119,7 @@ static u32 sess6_obj_hash(const void *obj, u32 len, u32 seed)
 
 static int sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct sess6_key *k = arg->key;
+	const struct nat64_sess6_key *k = arg->key;
 	const struct nat64_session *s = obj;
 	const struct nat64_bib *b = s->bib;
 
@@ -155,7 +127,7 @@ static int sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 		 ipv6_addr_equal(&b->addr6, &k->x6));
 }
 
-static void sess4_key_of(const struct nat64_session *s, struct sess4_key *k)
+static void sess4_key_of(const struct nat64_session *s, struct nat64_sess4_key *k)
 {
 	k->t4 = s->bib->addr4;
 	k->z4 = s->raddr;
@@ -165,7 +137,7 @@ static void sess4_key_of(const struct nat64_session *s, struct sess4_key *k)
 
 static u32 sess4_obj_hash(const void *obj, u32 len, u32 seed)
 {
-	struct sess4_key k;
+	struct nat64_sess4_key k;
 
 	sess4_key_of(obj, &k);
 	return key_hash(&k, sizeof(k), seed);
@@ -173,7 +145,7 @@ static u32 sess4_obj_hash(const void *obj, u32 len, u32 seed)
 
 static int sess4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct sess4_key *k = arg->key;
+	const struct nat64_sess4_key *k = arg->key;
 	const struct nat64_session *s = obj;
 
 	return !(s->raddr == k->z4 && s->rport == k->z &&
@@ -181,7 +153,7 @@ static int sess4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 }
 
 static const struct rhashtable_params bib6_params = {
-	.key_len = sizeof(struct bib6_key),
+	.key_len = sizeof(struct nat64_bib6_key),
 	.head_offset = offsetof(struct nat64_bib, node6),
 	.hashfn = key_hash,
 	.obj_hashfn = bib6_obj_hash,
@@ -190,7 +162,7 @@ static const struct rhashtable_params bib6_params = {
 };
 
 static const struct rhashtable_params bib4_params = {
-	.key_len = sizeof(struct bib4_key),
+	.key_len = sizeof(struct nat64_bib4_key),
 	.head_offset = offsetof(struct nat64_bib, node4),
 	.hashfn = key_hash,
 	.obj_hashfn = bib4_obj_hash,
@@ -199,7 +171,7 @@ static const struct rhashtable_params bib4_params = {
 };
 
 static const struct rhashtable_params sess6_params = {
-	.key_len = sizeof(struct sess6_key),
+	.key_len = sizeof(struct nat64_sess6_key),
 	.head_offset = offsetof(struct nat64_session, node6),
 	.hashfn = key_hash,
 	.obj_hashfn = sess6_obj_hash,
@@ -208,7 +180,7 @@ static const struct rhashtable_params sess6_params = {
 };
 
 static const struct rhashtable_params sess4_params = {
-	.key_len = sizeof(struct sess4_key),
+	.key_len = sizeof(struct nat64_sess4_key),
 	.head_offset = offsetof(struct nat64_session, node4),
 	.hashfn = key_hash,
 	.obj_hashfn = sess4_obj_hash,
@@ -220,14 +192,14 @@ static const struct rhashtable_params sess4_params = {
 static struct nat64_bib *bib6_find(struct nat64_tables *t, const struct in6_addr *a,
 				   __be16 p)
 {
-	struct bib6_key k = { .addr = *a, .port = p };
+	struct nat64_bib6_key k = { .addr = *a, .port = p };
 
 	return rhashtable_lookup(&t->bib6, &k, bib6_params);
 }
 
 static struct nat64_bib *bib4_find(struct nat64_tables *t, __be32 a, __be16 p)
 {
-	struct bib4_key k = { .addr = a, .port = p };
+	struct nat64_bib4_key k = { .addr = a, .port = p };
 
 	return rhashtable_lookup(&t->bib4, &k, bib4_params);
 }
@@ -453,8 +425,8 @@ static struct nat64_bib *bib_alloc(const struct in6_addr *a6, __be16 p6, __be32 
  */
 static struct nat64_bib *bib_publish(struct nat64_tables *t, struct nat64_bib *b)
 {
-	struct bib4_key k4 = { .addr = b->addr4, .port = b->port4 };
-	struct bib6_key k6 = { .addr = b->addr6, .port = b->port6 };
+	struct nat64_bib4_key k4 = { .addr = b->addr4, .port = b->port4 };
+	struct nat64_bib6_key k6 = { .addr = b->addr6, .port = b->port6 };
 	struct nat64_bib *old;
 
 	old = rhashtable_lookup_get_insert_key(&t->bib4, &k4, &b->node4, bib4_params);
@@ -565,8 +537,8 @@ static struct nat64_session *sess_create(struct nat64_state *st, struct nat64_ta
 {
 	struct nat64_session *s, *old;
 	struct nat64_explist *l;
-	struct sess6_key k6;
-	struct sess4_key k4;
+	struct nat64_sess6_key k6;
+	struct nat64_sess4_key k4;
 
 	s = kmem_cache_alloc(sess_cache, GFP_ATOMIC);
 	if (!s) {
@@ -740,7 +712,7 @@ static struct hlist_head *so_bucket(struct nat64_so_store *ss, __be32 z4, __be16
 {
 	u32 k[2] = { (__force u32)z4, (__force u32)z };
 
-	return &ss->hash[hsiphash(k, sizeof(k), &hash_key) >> (32 - NAT64_SO_HASH_BITS)];
+	return &ss->hash[nat64_siphash13(k, sizeof(k), &hash_key) >> (32 - NAT64_SO_HASH_BITS)];
 }
 
 /* RCU or ss->lock: the held SYN from (Z,z) to (T,t); to any (T,t) if !t4. */
@@ -798,7 +770,7 @@ static void so_fail(struct nat64_state *st, struct nat64_so *so)
  * when held (the caller consumes the skb), or -errno with *why: a
  * retransmission of a held SYN is dropped as filtered.
  */
-static int so_hold(struct nat64_state *st, const struct sess4_key *k,
+static int so_hold(struct nat64_state *st, const struct nat64_sess4_key *k,
 		   const struct sk_buff *skb, enum nat64_stat filtered,
 		   enum nat64_stat *why)
 {
@@ -863,7 +835,7 @@ static int so_hold(struct nat64_state *st, const struct sess4_key *k,
  * this mark and it is free; *bp is set to that entry.
  */
 static struct nat64_so *so_match6(struct nat64_state *st, int pi, u32 mark,
-				  const struct sess6_key *k, struct nat64_bib **bp)
+				  const struct nat64_sess6_key *k, struct nat64_bib **bp)
 {
 	struct nat64_so_store *ss = &st->so;
 	struct nat64_paddr *pa;
@@ -943,7 +915,7 @@ static void so_destroy(struct nat64_so_store *ss)
 
 /* 6->4 miss: find or make the BIB entry, then the session. */
 static struct nat64_session *sess_new6(struct nat64_state *st, int pi,
-				       const struct sess6_key *k, u32 mark, u8 flags,
+				       const struct nat64_sess6_key *k, u32 mark, u8 flags,
 				       enum nat64_stat *why)
 {
 	struct nat64_tables *t = &st->tab[pi];
@@ -1004,7 +976,7 @@ int nat64_state_6to4(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(pkt->proto);
 	struct nat64_session *s;
-	struct sess6_key k;
+	struct nat64_sess6_key k;
 	int err;
 
 	if (pi < 0) {
@@ -1045,7 +1017,7 @@ static bool bib_knows(const struct nat64_bib *b, __be32 z4)
 
 /* 4->6 miss: filtering (§3.5.1, §3.5.2.2), then a session on (T,t)'s BIB. */
 static struct nat64_session *sess_new4(struct nat64_state *st, int pi,
-				       const struct sess4_key *k, u8 flags,
+				       const struct nat64_sess4_key *k, u8 flags,
 				       const struct sk_buff *skb, enum nat64_stat *why)
 {
 	struct nat64_tables *t = &st->tab[pi];
@@ -1103,7 +1075,7 @@ int nat64_state_4to6(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(pkt->proto);
 	struct nat64_session *s;
-	struct sess4_key k;
+	struct nat64_sess4_key k;
 	int err;
 
 	if (pi < 0) {
@@ -1135,7 +1107,7 @@ int nat64_state_inner6(struct nat64_instance *inst, const struct nat64_tuple6 *i
 	int pi = nat64_proto_index(inner6->proto);
 	struct nat64_session *s;
 	struct nat64_bib *b;
-	struct sess6_key k;
+	struct nat64_sess6_key k;
 
 	if (pi < 0 || !nat64_rfc6052_extract(&inst->pool6, &inner6->src, &k.z4))
 		return -EINVAL;
