@@ -679,7 +679,7 @@ def account(c, d, got, sock_drops):
         need("%s delta" % k, d.get(k, 0), v)
     need("sent = kernel + defrag + hooked", n, kernel + defrag + hooked)
     if noise:
-        problems.append("note: %d packets of r's own (see the nftables log in dmesg)" % noise)
+        problems.append("note: %d packets of r's own (counted by nftables before nat64)" % noise)
     if c.v6 and c.reassembled is not None:
         need("reassembled IPv6 packets reached the hook", hooked, c.reassembled)
     elif c.v6:
