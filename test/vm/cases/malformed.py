@@ -674,12 +674,10 @@ def account(c, d, got, sock_drops):
     icmp_out = sum(d.get(k, 0) for k in (ICMP6_ERRORS if c.v6 else ICMP4_ERRORS))
 
     noise = d.get("noise6" if c.v6 else "noise4", 0)
-    need("frames reached IP (InReceives) = sent + r's own", inrecv, n + noise)
+    need("frames reached IP (InReceives) = sent + stray", inrecv, n + noise)
     for k, v in c.expect.items():
         need("%s delta" % k, d.get(k, 0), v)
     need("sent = kernel + defrag + hooked", n, kernel + defrag + hooked)
-    if noise:
-        problems.append("note: %d packets of r's own (counted by nftables before nat64)" % noise)
     if c.v6 and c.reassembled is not None:
         need("reassembled IPv6 packets reached the hook", hooked, c.reassembled)
     elif c.v6:
@@ -691,7 +689,7 @@ def account(c, d, got, sock_drops):
     need("passed on = nft sink", passed, d.get("sink" + fam, 0))
     need("ICMP errors captured = ICMP errors r sent", errors, icmp_out)
     need("packet socket drops", sock_drops, 0)
-    parts = ["sent %d" % n, "kernel %d" % kernel] + (["r's own %d" % noise] if noise else [])
+    parts = ["sent %d" % n, "kernel %d" % kernel] + (["stray %d" % noise] if noise else [])
     if defrag:
         parts.append("defrag %d" % defrag)
     parts += ["hooked %d" % hooked, "translated %d" % success]
