@@ -4,18 +4,19 @@ accounted for.
 
 Topology of 90-malformed.sh: v6 (2001:db8::2) -- r -- v4 (192.0.2.2) with
 fixed MAC addresses, static neighbours on r, both endpoint stacks silent
-(raw PREROUTING and filter OUTPUT DROP: packet sockets still see and send
-every frame). On r, nftables chains in both families count what reaches
-the PRE_ROUTING hooks after defragmentation (priority -350, before nat64
-at NAT_DST + 25 = -75) and count and drop whatever nat64 passes on
-(priority -50), so that no later stage of r's stack moves a counter.
+(nftables drops everything at PREROUTING and OUTPUT: packet sockets still
+see and send every frame). On r, nftables chains in both families count
+and drop stray packets (not to pool6 or 192.0.2.1; priority -360), count
+what reaches the PRE_ROUTING hooks after defragmentation (-350, before
+nat64 at NAT_DST + 25 = -75) and count and drop whatever nat64 passes on
+(-50), so that no later stage of r's stack moves a counter.
 
 Categories of scapy-built packets (fixed seed) are sent one after the
 other from v6 towards 64:ff9b::192.0.2.2 and from v4 towards 192.0.2.1
 (the pool4 address of the sessions made first, and unknown ports). For
 each category, with deltas of r's counters:
 
-  sent     = frames sent, = Ip(6)InReceives (every frame reached IP)
+  sent     = frames sent, = Ip(6)InReceives - stray (every frame reached IP)
   sent     = kernel + defrag + hooked
              kernel: dropped by IP input before the hooks: InHdrErrors,
                      InTruncatedPkts, InDiscards (+ Ip6InAddrErrors)
