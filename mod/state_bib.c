@@ -114,8 +114,8 @@ struct nat64_bib *nat64_bib_alloc(const struct in6_addr *a6, __be16 p6, __be32 a
  */
 struct nat64_bib *nat64_bib_publish(struct nat64_tables *t, struct nat64_bib *b)
 {
-	struct bib4_key k4 = { .addr = b->addr4, .port = b->port4 };
-	struct bib6_key k6 = { .addr = b->addr6, .port = b->port6 };
+	struct nat64_bib4_key k4 = { .addr = b->addr4, .port = b->port4 };
+	struct nat64_bib6_key k6 = { .addr = b->addr6, .port = b->port6 };
 	struct nat64_bib *old;
 
 	old = rhashtable_lookup_get_insert_key(&t->bib4, &k4, &b->node4, bib4_params);

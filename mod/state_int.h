@@ -32,6 +32,7 @@
 #include "core/platform_os.h"
 #include "state.h"
 #include "stats.h"
+#include "core/flow_hash.h"
 #include "core/port_alloc.h"
 #include "core/tcp_state.h"
 
@@ -223,8 +224,8 @@ void nat64_paddr_put(struct nat64_paddr *pa);
 void nat64_p4_destroy(struct nat64_state *st);
 bool nat64_p4_range_has(const struct nat64_pool4_entry *e, __be32 addr);
 
-struct sess6_key;
-struct sess4_key;
+struct nat64_sess6_key;
+struct nat64_sess4_key;
 
 /* state.c: the tables of an instance, without the gc work (the glue's) */
 struct nat64_state *nat64_state_alloc(struct nat64_instance *inst);
@@ -233,7 +234,7 @@ void nat64_state_free(struct nat64_state *st);
 /* state_table.c */
 extern struct kmem_cache *nat64_bib_cache;
 extern struct kmem_cache *nat64_sess_cache;
-extern hsiphash_key_t nat64_hash_key;
+extern struct nat64_hash_key nat64_hash_key;
 int nat64_caches_get(void);
 void nat64_caches_put(void);
 int nat64_tables_init(struct nat64_tables *t);
@@ -289,11 +290,11 @@ unsigned long nat64_session_expires(const struct nat64_session *s);
 /* state_so.c */
 void nat64_so_init(struct nat64_so_store *ss);
 void nat64_so_destroy(struct nat64_so_store *ss);
-int nat64_so_hold(struct nat64_state *st, const struct sess4_key *k,
+int nat64_so_hold(struct nat64_state *st, const struct nat64_sess4_key *k,
 		  const struct sk_buff *skb, enum nat64_stat filtered,
 		  enum nat64_stat *why);
 struct nat64_so *nat64_so_match6(struct nat64_state *st, int pi, u32 mark,
-				 const struct sess6_key *k, struct nat64_bib **bp);
+				 const struct nat64_sess6_key *k, struct nat64_bib **bp);
 void nat64_so_fail(struct nat64_state *st, struct nat64_so *so);
 void nat64_so_gc(struct nat64_state *st);
 

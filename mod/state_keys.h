@@ -10,32 +10,7 @@
 #define NAT64_STATE_KEYS_H
 
 #include "state_int.h"
-
-struct bib6_key {
-	struct in6_addr addr;
-	__be16 port;
-	u16 zero;
-};
-
-struct bib4_key {
-	__be32 addr;
-	__be16 port;
-	u16 zero;
-};
-
-struct sess6_key {
-	struct in6_addr x6;
-	__be32 z4;
-	__be16 x;
-	__be16 y;	/* 0 for ICMP */
-};
-
-struct sess4_key {
-	__be32 t4;
-	__be32 z4;
-	__be16 t;
-	__be16 z;	/* 0 for ICMP */
-};
+#include "core/flow_hash.h"
 
 u32 nat64_key_hash(const void *key, u32 len, u32 seed);
 u32 nat64_bib6_obj_hash(const void *obj, u32 len, u32 seed);
@@ -47,7 +22,7 @@ int nat64_sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj);
 u32 nat64_sess4_obj_hash(const void *obj, u32 len, u32 seed);
 int nat64_sess4_cmp(struct rhashtable_compare_arg *arg, const void *obj);
 
-static inline void sess6_key_of(const struct nat64_session *s, struct sess6_key *k)
+static inline void sess6_key_of(const struct nat64_session *s, struct nat64_sess6_key *k)
 {
 	const struct nat64_bib *b = s->bib;
 
@@ -57,7 +32,7 @@ static inline void sess6_key_of(const struct nat64_session *s, struct sess6_key 
 	k->y = s->rport;
 }
 
-static inline void sess4_key_of(const struct nat64_session *s, struct sess4_key *k)
+static inline void sess4_key_of(const struct nat64_session *s, struct nat64_sess4_key *k)
 {
 	k->t4 = s->bib->addr4;
 	k->z4 = s->raddr;
@@ -66,7 +41,7 @@ static inline void sess4_key_of(const struct nat64_session *s, struct sess4_key 
 }
 
 static const struct rhashtable_params bib6_params = {
-	.key_len = sizeof(struct bib6_key),
+	.key_len = sizeof(struct nat64_bib6_key),
 	.head_offset = offsetof(struct nat64_bib, node6),
 	.hashfn = nat64_key_hash,
 	.obj_hashfn = nat64_bib6_obj_hash,
@@ -75,7 +50,7 @@ static const struct rhashtable_params bib6_params = {
 };
 
 static const struct rhashtable_params bib4_params = {
-	.key_len = sizeof(struct bib4_key),
+	.key_len = sizeof(struct nat64_bib4_key),
 	.head_offset = offsetof(struct nat64_bib, node4),
 	.hashfn = nat64_key_hash,
 	.obj_hashfn = nat64_bib4_obj_hash,
@@ -84,7 +59,7 @@ static const struct rhashtable_params bib4_params = {
 };
 
 static const struct rhashtable_params sess6_params = {
-	.key_len = sizeof(struct sess6_key),
+	.key_len = sizeof(struct nat64_sess6_key),
 	.head_offset = offsetof(struct nat64_session, node6),
 	.hashfn = nat64_key_hash,
 	.obj_hashfn = nat64_sess6_obj_hash,
@@ -93,7 +68,7 @@ static const struct rhashtable_params sess6_params = {
 };
 
 static const struct rhashtable_params sess4_params = {
-	.key_len = sizeof(struct sess4_key),
+	.key_len = sizeof(struct nat64_sess4_key),
 	.head_offset = offsetof(struct nat64_session, node4),
 	.hashfn = nat64_key_hash,
 	.obj_hashfn = nat64_sess4_obj_hash,
@@ -105,26 +80,26 @@ static const struct rhashtable_params sess4_params = {
 static inline struct nat64_bib *bib6_find(struct nat64_tables *t, const struct in6_addr *a,
 				   __be16 p)
 {
-	struct bib6_key k = { .addr = *a, .port = p };
+	struct nat64_bib6_key k = { .addr = *a, .port = p };
 
 	return rhashtable_lookup(&t->bib6, &k, bib6_params);
 }
 
 static inline struct nat64_bib *bib4_find(struct nat64_tables *t, __be32 a, __be16 p)
 {
-	struct bib4_key k = { .addr = a, .port = p };
+	struct nat64_bib4_key k = { .addr = a, .port = p };
 
 	return rhashtable_lookup(&t->bib4, &k, bib4_params);
 }
 
 static inline struct nat64_session *sess6_find(struct nat64_tables *t,
-					       const struct sess6_key *k)
+					       const struct nat64_sess6_key *k)
 {
 	return rhashtable_lookup(&t->sess6, k, sess6_params);
 }
 
 static inline struct nat64_session *sess4_find(struct nat64_tables *t,
-					       const struct sess4_key *k)
+					       const struct nat64_sess4_key *k)
 {
 	return rhashtable_lookup(&t->sess4, k, sess4_params);
 }

@@ -38,7 +38,7 @@ static void out6_of(const struct nat64_instance *inst, const struct nat64_sessio
 
 /* 6->4 miss: find or make the BIB entry, then the session. */
 static struct nat64_session *sess_new6(struct nat64_state *st, int pi,
-				       const struct sess6_key *k, u32 mark, u8 flags,
+				       const struct nat64_sess6_key *k, u32 mark, u8 flags,
 				       enum nat64_stat *why)
 {
 	struct nat64_tables *t = &st->tab[pi];
@@ -99,7 +99,7 @@ int nat64_state_6to4(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(pkt->proto);
 	struct nat64_session *s;
-	struct sess6_key k;
+	struct nat64_sess6_key k;
 	int err;
 
 	if (pi < 0) {
@@ -140,7 +140,7 @@ static bool bib_knows(const struct nat64_bib *b, __be32 z4)
 
 /* 4->6 miss: filtering (§3.5.1, §3.5.2.2), then a session on (T,t)'s BIB. */
 static struct nat64_session *sess_new4(struct nat64_state *st, int pi,
-				       const struct sess4_key *k, u8 flags,
+				       const struct nat64_sess4_key *k, u8 flags,
 				       const struct sk_buff *skb, enum nat64_stat *why)
 {
 	struct nat64_tables *t = &st->tab[pi];
@@ -198,7 +198,7 @@ int nat64_state_4to6(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(pkt->proto);
 	struct nat64_session *s;
-	struct sess4_key k;
+	struct nat64_sess4_key k;
 	int err;
 
 	if (pi < 0) {
@@ -230,7 +230,7 @@ int nat64_state_inner6(struct nat64_instance *inst, const struct nat64_tuple6 *i
 	int pi = nat64_proto_index(inner6->proto);
 	struct nat64_session *s;
 	struct nat64_bib *b;
-	struct sess6_key k;
+	struct nat64_sess6_key k;
 
 	if (pi < 0 || !nat64_rfc6052_extract(&inst->pool6, &inner6->src, &k.z4))
 		return -EINVAL;

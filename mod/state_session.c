@@ -185,8 +185,8 @@ struct nat64_session *nat64_sess_create(struct nat64_state *st, struct nat64_tab
 {
 	struct nat64_session *s, *old;
 	struct nat64_explist *l;
-	struct sess6_key k6;
-	struct sess4_key k4;
+	struct nat64_sess6_key k6;
+	struct nat64_sess4_key k4;
 
 	s = kmem_cache_alloc(nat64_sess_cache, GFP_ATOMIC);
 	if (!s) {

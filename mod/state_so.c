@@ -41,7 +41,7 @@ static struct hlist_head *so_bucket(struct nat64_so_store *ss, __be32 z4, __be16
 {
 	u32 k[2] = { (__force u32)z4, (__force u32)z };
 
-	return &ss->hash[hsiphash(k, sizeof(k), &nat64_hash_key) >> (32 - NAT64_SO_HASH_BITS)];
+	return &ss->hash[nat64_siphash13(k, sizeof(k), &nat64_hash_key) >> (32 - NAT64_SO_HASH_BITS)];
 }
 
 /* RCU or ss->lock: the held SYN from (Z,z) to (T,t); to any (T,t) if !t4. */
@@ -99,7 +99,7 @@ void nat64_so_fail(struct nat64_state *st, struct nat64_so *so)
  * when held (the caller consumes the skb), or -errno with *why: a
  * retransmission of a held SYN is dropped as filtered.
  */
-int nat64_so_hold(struct nat64_state *st, const struct sess4_key *k,
+int nat64_so_hold(struct nat64_state *st, const struct nat64_sess4_key *k,
 		   const struct sk_buff *skb, enum nat64_stat filtered,
 		   enum nat64_stat *why)
 {
@@ -164,7 +164,7 @@ int nat64_so_hold(struct nat64_state *st, const struct sess4_key *k,
  * this mark and it is free; *bp is set to that entry.
  */
 struct nat64_so *nat64_so_match6(struct nat64_state *st, int pi, u32 mark,
-				  const struct sess6_key *k, struct nat64_bib **bp)
+				  const struct nat64_sess6_key *k, struct nat64_bib **bp)
 {
 	struct nat64_so_store *ss = &st->so;
 	struct nat64_paddr *pa;

@@ -8,33 +8,29 @@
 
 struct kmem_cache *nat64_bib_cache __read_mostly;
 struct kmem_cache *nat64_sess_cache __read_mostly;
-hsiphash_key_t nat64_hash_key __read_mostly;
-
+struct nat64_hash_key nat64_hash_key __read_mostly;
 
 /*
- * Keyed hash so that chosen flows cannot be steered into one bucket; the
- * table's seed is hashed too, so that a rehash redistributes.
+ * The keys (core/flow_hash.h) are hashed with a secret key so that chosen
+ * flows cannot be steered into one bucket; the table's seed is hashed too,
+ * so that a rehash redistributes.
  */
 u32 nat64_key_hash(const void *key, u32 len, u32 seed)
 {
-	u32 buf[8];
-
-	memcpy(buf, key, len);
-	buf[len / 4] = seed;
-	return hsiphash(buf, len + 4, &nat64_hash_key);
+	return nat64_flow_hash(key, len, seed, &nat64_hash_key);
 }
 
 u32 nat64_bib6_obj_hash(const void *obj, u32 len, u32 seed)
 {
 	const struct nat64_bib *b = obj;
-	struct bib6_key k = { .addr = b->addr6, .port = b->port6 };
+	struct nat64_bib6_key k = { .addr = b->addr6, .port = b->port6 };
 
 	return nat64_key_hash(&k, sizeof(k), seed);
 }
 
 int nat64_bib6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct bib6_key *k = arg->key;
+	const struct nat64_bib6_key *k = arg->key;
 	const struct nat64_bib *b = obj;
 
 	return !(b->port6 == k->port && ipv6_addr_equal(&b->addr6, &k->addr));
@@ -43,14 +39,14 @@ int nat64_bib6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 u32 nat64_bib4_obj_hash(const void *obj, u32 len, u32 seed)
 {
 	const struct nat64_bib *b = obj;
-	struct bib4_key k = { .addr = b->addr4, .port = b->port4 };
+	struct nat64_bib4_key k = { .addr = b->addr4, .port = b->port4 };
 
 	return nat64_key_hash(&k, sizeof(k), seed);
 }
 
 int nat64_bib4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct bib4_key *k = arg->key;
+	const struct nat64_bib4_key *k = arg->key;
 	const struct nat64_bib *b = obj;
 
 	return !(b->addr4 == k->addr && b->port4 == k->port);
@@ -59,7 +55,7 @@ int nat64_bib4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 
 u32 nat64_sess6_obj_hash(const void *obj, u32 len, u32 seed)
 {
-	struct sess6_key k;
+	struct nat64_sess6_key k;
 
 	sess6_key_of(obj, &k);
 	return nat64_key_hash(&k, sizeof(k), seed);
@@ -67,7 +63,7 @@ u32 nat64_sess6_obj_hash(const void *obj, u32 len, u32 seed)
 
 int nat64_sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct sess6_key *k = arg->key;
+	const struct nat64_sess6_key *k = arg->key;
 	const struct nat64_session *s = obj;
 	const struct nat64_bib *b = s->bib;
 
@@ -78,7 +74,7 @@ int nat64_sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 
 u32 nat64_sess4_obj_hash(const void *obj, u32 len, u32 seed)
 {
-	struct sess4_key k;
+	struct nat64_sess4_key k;
 
 	sess4_key_of(obj, &k);
 	return nat64_key_hash(&k, sizeof(k), seed);
@@ -86,7 +82,7 @@ u32 nat64_sess4_obj_hash(const void *obj, u32 len, u32 seed)
 
 int nat64_sess4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct sess4_key *k = arg->key;
+	const struct nat64_sess4_key *k = arg->key;
 	const struct nat64_session *s = obj;
 
 	return !(s->raddr == k->z4 && s->rport == k->z &&

@@ -359,7 +359,7 @@ int th_session(struct th *th, uint8_t proto, const char *x6, uint16_t x, const c
 {
 	int pi = nat64_proto_index(proto);
 	struct nat64_session *s;
-	struct sess6_key k;
+	struct nat64_sess6_key k;
 	int ret = -1;
 
 	memset(&k, 0, sizeof(k));
