@@ -94,6 +94,16 @@ if [ "$vm" = 1 ]; then
 	"$REPO/test/vm/run.sh" --build "$BUILD" ${PRIMARY:+--kernel "$PRIMARY"} "$@" 2>&1 |
 		tee "$BUILD/vm.log"
 	add_counts "$BUILD/vm.log"
+	# Benchmark harness smoke run (one boot, ~1 s per case, 2-3 min): passes
+	# when every case gives its numbers; no timing thresholds.
+	if [ $# = 0 ]; then
+		if "$REPO/test/bench/run.sh" --smoke --build "$BUILD" ${PRIMARY:+--kernel "$PRIMARY"} 2>&1 |
+			tee "$BUILD/bench-smoke.log"; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	fi
 	for k in "${KERNELS[@]}"; do
 		[ "$k" != "$PRIMARY" ] || continue
 		cases=("$@")
