@@ -25,6 +25,8 @@ TEST_PKGS=(
 	# Only their binaries are used (inside the VM); the services the
 	# packages enable on this machine are not needed.
 	unbound nsd bind9-dnsutils curl
+	# test/bench: TCP throughput through the translator.
+	iperf3
 )
 
 # Debian 12 only: bookworm-backports as a copy of the Debian entry (same

@@ -111,7 +111,11 @@ add_job() { # add_job KVER DIR ENV CASE...
 	local k=$1 dir=$2 env=$3 c cost=0
 	shift 3
 	(($#)) || return 0
-	for c in "$@"; do cost=$((cost + $(case_cost "$REPO/test/vm/cases/$c.sh"))); done
+	if [[ $1 == bench-smoke ]]; then
+		cost=240
+	else
+		for c in "$@"; do cost=$((cost + $(case_cost "$REPO/test/vm/cases/$c.sh"))); done
+	fi
 	JOB_KVER+=("$k") JOB_DIR+=("$dir") JOB_ENV+=("$env") JOB_CASES+=("$*") JOB_COST+=("$cost")
 	JOB_LOG+=("$dir/vm.log")
 }
@@ -146,6 +150,9 @@ plan_vm_jobs() {
 		# shellcheck disable=SC2086 # a list of case names
 		add_job "$PRIMARY" "$BUILD/vm-$((i + 1))" "NAT64_KO=$REPO/mod/nat64.ko $env" ${parts[i]}
 	done
+	# The benchmark harness's smoke run (one boot, ~1 s per case): it passes
+	# when every case gives its numbers; no timing thresholds.
+	(($#)) || add_job "$PRIMARY" "$BUILD/bench-smoke" "" bench-smoke
 	for k in "${KERNELS[@]}"; do
 		[ "$k" != "$PRIMARY" ] || continue
 		if (($#)) || [ "${NAT64_EXTRA_CASES:-}" = all ]; then
@@ -166,6 +173,15 @@ plan_vm_jobs() {
 run_job() {
 	local j=$1
 	mkdir -p "${JOB_DIR[j]}"
+	if [[ ${JOB_CASES[j]} == bench-smoke ]]; then
+		if "$REPO/test/bench/run.sh" --smoke --build "$BUILD" --kernel "${JOB_KVER[j]}" \
+			>"${JOB_LOG[j]}" 2>&1; then
+			echo "1 passed, 0 failed" >>"${JOB_LOG[j]}"
+		else
+			echo "0 passed, 1 failed" >>"${JOB_LOG[j]}"
+		fi
+		return
+	fi
 	# shellcheck disable=SC2086 # JOB_ENV is VAR=VALUE words, JOB_CASES names
 	env ${JOB_ENV[j]} "$REPO/test/vm/run.sh" --build "${JOB_DIR[j]}" --kernel "${JOB_KVER[j]}" \
 		${JOB_CASES[j]} >"${JOB_LOG[j]}" 2>&1

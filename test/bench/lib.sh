@@ -42,9 +42,13 @@ log() {
 	echo "# [$up] $*"
 }
 
+# Status lines written so far ("XLAT CASE"): no grep (an exec) to find them.
+declare -A HAS_STATUS=()
+
 # result XLAT CASE KEY VALUE
 result() {
 	echo "$1 $2 $3 $4" >>"$BENCH_RESULTS"
+	[[ $3 != status ]] || HAS_STATUS["$1 $2"]=1
 	log "result: $1 $2 $3 = $4"
 }
 
