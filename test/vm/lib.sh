@@ -21,7 +21,8 @@ XTABLES_LIBDIR=$NAT64_XTABLES_DIR:/usr/lib/x86_64-linux-gnu/xtables
 # Debian's python3 has scapy; another python3 earlier in PATH may not.
 PYTHON=/usr/bin/python3
 VM_DIR=$NAT64_REPO/test/vm
-KERNEL_BAD='Oops|WARNING:|BUG:|Call Trace|KASAN|kmemleak|general protection|Kernel panic|soft lockup|detected stall|blocked for more than'
+# Same list as run.sh's (lockdep and list debugging: the debug kernel).
+KERNEL_BAD='Oops|WARNING:|BUG:|Call Trace|KASAN|kmemleak|general protection|Kernel panic|soft lockup|detected stall|blocked for more than|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called|lock held when returning|list_(add|del) corruption'
 export NAT64_REPO NAT64_BUILD NAT64_KO NAT64_CLI NAT64_XTABLES_DIR XTABLES_LIBDIR
 
 CASE_TMP=$(mktemp -d /tmp/case.XXXXXX)
