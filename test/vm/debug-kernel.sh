@@ -19,6 +19,7 @@ JOBS=${NAT64_DEBUG_KERNEL_JOBS:-2}
 FACTOR=${NAT64_DEBUG_TIMEOUT_FACTOR:-4}
 BUILD=$REPO/build
 KERNEL_ONLY=0
+MODULE_ONLY=0
 RUN_ARGS=()
 
 usage() {
@@ -27,6 +28,7 @@ usage: test/vm/debug-kernel.sh [options] [run.sh options] [CASE...]
 Build the debug kernel if it is not cached, build nat64.ko against it and run
 the VM cases (all, or those named) on it with test/vm/run.sh.
   --kernel-only     only build (or find) the kernel; print KVER, image, modules dir
+  --module-only     also build nat64.ko for it, but do not run the cases
   --cache DIR       kernel cache (default \$NAT64_DEBUG_KERNEL_CACHE, else
                     ~/.cache/nat64-debug-kernel)
   --build DIR       cmake build dir (CLI, libxt_JOOL.so); nat64.ko for the debug
@@ -50,6 +52,7 @@ parse_args() {
 	while (($#)); do
 		case $1 in
 		--kernel-only) KERNEL_ONLY=1; shift ;;
+		--module-only) MODULE_ONLY=1; shift ;;
 		--cache) CACHE=${2:?--cache needs a value}; shift 2 ;;
 		--build) BUILD=${2:?--build needs a value}; shift 2 ;;
 		-h | --help) usage; exit 0 ;;
@@ -158,14 +161,21 @@ kernel() {
 
 # nat64.ko for the debug kernel, from a copy of mod/ and include/ so the
 # regular build in mod/ stays as it is.
+# Rebuilt only when the sources or the kernel tree changed.
 build_module() {
-	local dst=$BUILD/debug-kernel
+	local dst=$BUILD/debug-kernel stamp
+	NAT64_KO=$dst/mod/nat64.ko
+	stamp=$( (cd "$REPO" && find mod include -type f \( -name '*.[ch]' -o -name Kbuild \) \
+		-print0 | sort -z | xargs -0 sha256sum; echo "$KTREE") | sha256sum)
+	if [[ -f $NAT64_KO && $(cat "$dst/stamp" 2>/dev/null) == "$stamp" ]]; then
+		return 0
+	fi
 	mkdir -p "$dst"
-	rm -rf "$dst/mod" "$dst/include"
+	rm -rf "$dst/mod" "$dst/include" "$dst/stamp"
 	cp -r "$REPO/mod" "$REPO/include" "$dst/"
 	find "$dst/mod" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
 	make -s -C "$KTREE" M="$dst/mod" -j"$JOBS" modules >&2
-	NAT64_KO=$dst/mod/nat64.ko
+	echo "$stamp" >"$dst/stamp"
 }
 
 main() {
@@ -180,6 +190,7 @@ main() {
 	BUILD=$(cd "$BUILD" && pwd)
 	build_module
 	say "kernel $KVER, module $NAT64_KO"
+	((MODULE_ONLY == 0)) || return 0
 	NAT64_KO=$NAT64_KO exec "$HERE/run.sh" --build "$BUILD" \
 		--kernel-image "$KIMAGE" --modules "$KMODULES" \
 		--timeout-factor "$FACTOR" --memory 1536 "${RUN_ARGS[@]}"
