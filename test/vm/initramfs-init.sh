@@ -50,6 +50,23 @@ mount_root() {
 		mount -t 9p -o "$P9OPTS" out "$NEWROOT/run/out"
 }
 
+# nat64_moddir=DIR: the running kernel's module tree is DIR (the debug
+# kernel's cache), not the host's /lib/modules/KVER, so modprobe and
+# modules.builtin must find it there.  The host's tree is read-only, so a
+# tmpfs takes /lib/modules' place in the guest.
+mount_moddir() {
+	moddir=
+	read -r cmdline </proc/cmdline
+	for word in $cmdline; do
+		case $word in nat64_moddir=*) moddir=${word#*=} ;; esac
+	done
+	[ -n "$moddir" ] || return 0
+	kver=$(uname -r)
+	mount -t tmpfs -o mode=755 tmpfs "$NEWROOT/lib/modules" &&
+		mkdir "$NEWROOT/lib/modules/$kver" &&
+		mount --bind "$NEWROOT$moddir" "$NEWROOT/lib/modules/$kver"
+}
+
 # Collect nat64_* settings as NAT64_* environment assignments in $@.
 run_guest() {
 	guest=
@@ -76,13 +93,13 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 load_modules
-if mount_root; then
+if mount_root && mount_moddir; then
 	# Boot stays quiet; from here on warnings (WARN, Oops headers) reach
 	# the console so the host can see them even if the guest dies.
 	echo 5 >/proc/sys/kernel/printk
 	run_guest
 	say "guest script exited with status $?"
 else
-	say "mounting the 9p exports failed"
+	say "mounting the 9p exports (or the module tree) failed"
 fi
 halt

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Build the test VM's initramfs: busybox, the virtio/9p modules of the guest
 # kernel, /init (initramfs-init.sh) and a /sbin/modprobe that forwards to the
-# shared host root.  Usage: mkinitrd.sh KVER OUTFILE
+# shared host root.  Usage: mkinitrd.sh KVER OUTFILE [MODDIR]
+# MODDIR is the kernel's module tree (default /lib/modules/KVER; the debug
+# kernel's lives in its cache and has virtio and 9p built in).
 #
 # The result is cached: OUTFILE is rebuilt only when its inputs (this script,
 # the init script, the kernel's module tree, busybox) change.
@@ -15,6 +17,7 @@ readonly MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev
 readonly BUSYBOX=/bin/busybox
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly HERE
+MODDIR=
 
 die() {
 	echo "mkinitrd: $*" >&2
@@ -26,7 +29,7 @@ input_stamp() {
 	local kver=$1
 	sha256sum "$HERE/mkinitrd.sh" "$HERE/initramfs-init.sh" "$BUSYBOX"
 	echo "$kver"
-	stat -c '%n %Y %s' "/lib/modules/$kver/modules.dep"
+	stat -c '%n %Y %s' "$MODDIR/modules.dep"
 }
 
 # Copy one module, uncompressed, because busybox insmod may lack xz/zstd.
@@ -40,7 +43,7 @@ install_module() {
 	esac
 }
 
-# load_order KVER NAME...: the module files (relative to /lib/modules/KVER)
+# load_order KVER NAME...: the module files (relative to MODDIR)
 # that NAME... need, dependencies first, as modprobe loads them; "-NAME"
 # for one that is not a module there (built in or absent).
 load_order() {
@@ -61,7 +64,7 @@ load_order() {
 				for (j = k; j >= 2; j--) emit(f[j])
 				p = f[1]; sub(/:$/, "", p); emit(p)
 			}
-		}' "/lib/modules/$kver/modules.dep"
+		}' "$MODDIR/modules.dep"
 }
 
 # Modules go to /lib/modules/NAME.ko; /etc/modules lists them in load order.
@@ -76,7 +79,7 @@ add_modules() {
 		fi
 		name=$(basename "$rel")
 		name=${name%%.ko*}
-		install_module "/lib/modules/$kver/$rel" "$root/lib/modules/$name.ko"
+		install_module "$MODDIR/$rel" "$root/lib/modules/$name.ko"
 		echo "$name" >>"$root/etc/modules"
 	done < <(load_order "$kver" "${MODULES[@]}")
 }
@@ -114,9 +117,10 @@ build_image() {
 }
 
 main() {
-	[[ $# -eq 2 ]] || die "usage: mkinitrd.sh KVER OUTFILE"
+	[[ $# -eq 2 || $# -eq 3 ]] || die "usage: mkinitrd.sh KVER OUTFILE [MODDIR]"
 	local kver=$1 out=$2 stamp
-	[[ -d /lib/modules/$kver/kernel ]] || die "no module tree /lib/modules/$kver"
+	MODDIR=${3:-/lib/modules/$kver}
+	[[ -f $MODDIR/modules.dep ]] || die "no module tree $MODDIR"
 	[[ -x $BUSYBOX ]] || die "$BUSYBOX missing (install busybox-static)"
 	stamp=$(input_stamp "$kver")
 	if [[ -f $out && -f $out.stamp && $(<"$out.stamp") == "$stamp" ]]; then

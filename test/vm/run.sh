@@ -7,8 +7,12 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 readonly HERE REPO
-# Any of these in the guest's kernel log fails the run.
-readonly KERNEL_BAD='Oops|WARNING:|BUG:|Call Trace|KASAN|kmemleak|general protection|Kernel panic|soft lockup|detected stall|blocked for more than'
+# Any of these in the guest's kernel log fails the run (the lockdep and
+# list-debugging reports fire on the debug kernel, test/vm/debug-kernel.sh).
+readonly KERNEL_BAD='Oops|WARNING:|BUG:|Call Trace|KASAN|kmemleak|general protection|Kernel panic|soft lockup|detected stall|blocked for more than|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called|lock held when returning|list_(add|del) corruption'
+# ...except kmemleak's own status lines: its findings are judged from the
+# report the guest saves after the cases (check_kmemleak).
+readonly KERNEL_OK='kmemleak: Kernel memory leak detector initialized|kmemleak: [0-9]+ new suspected memory leaks'
 readonly DEFAULT_CASE_TIMEOUT=120
 readonly BOOT_ALLOWANCE=90
 
@@ -16,6 +20,11 @@ KVER=${NAT64_KVER:-}
 BUILD=$REPO/build
 TIMEOUT=
 CASE_TIMEOUT=$DEFAULT_CASE_TIMEOUT
+# A kernel outside /boot and /lib/modules (the debug kernel).
+KIMAGE=
+MODDIR=
+FACTOR=1
+MEMORY=1024
 VERBOSE=0
 CASES=()
 
@@ -36,6 +45,11 @@ NN-name, NN or name).
                        plus the sum of the case timeouts)
   --case-timeout SECS  default per-case limit (default $DEFAULT_CASE_TIMEOUT; a case can
                        override it with a "# vm-timeout: N" line)
+  --kernel-image FILE  boot FILE instead of /boot/vmlinuz-KVER; needs --modules
+  --modules DIR        the module tree of that kernel (its name is the KVER); the
+                       guest mounts it over /lib/modules/KVER
+  --timeout-factor N   multiply every time limit by N (slow debug kernels)
+  --memory MB          guest memory (default $MEMORY)
   -v, --verbose        show the whole guest console, not just progress
 Environment: NAT64_KO (module, default $REPO/mod/nat64.ko), NAT64_CLI
 (default BUILD/usr/nat64), NAT64_XTABLES_DIR (dir of libxt_JOOL.so, default
@@ -56,6 +70,10 @@ parse_args() {
 		--build) BUILD=${2:?--build needs a value}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?--timeout needs a value}; shift 2 ;;
 		--case-timeout) CASE_TIMEOUT=${2:?--case-timeout needs a value}; shift 2 ;;
+		--kernel-image) KIMAGE=${2:?--kernel-image needs a value}; shift 2 ;;
+		--modules) MODDIR=${2:?--modules needs a value}; shift 2 ;;
+		--timeout-factor) FACTOR=${2:?--timeout-factor needs a value}; shift 2 ;;
+		--memory) MEMORY=${2:?--memory needs a value}; shift 2 ;;
 		-v | --verbose) VERBOSE=1; shift ;;
 		-h | --help) usage; exit 0 ;;
 		-*) die "unknown option $1 (see --help)" ;;
@@ -117,26 +135,44 @@ select_cases() {
 case_timeout() {
 	local t
 	t=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$HERE/cases/$1.sh" | head -n 1)
-	echo "${t:-$CASE_TIMEOUT}"
+	echo "$((${t:-$CASE_TIMEOUT} * FACTOR))"
 }
 
+# The debug kernel's final kmemleak scan gets a case's default time.
 default_timeout() {
-	local name total=$BOOT_ALLOWANCE
+	local name total=$((BOOT_ALLOWANCE * FACTOR))
 	for name in "${CASES[@]}"; do total=$((total + $(case_timeout "$name") + 10)); done
+	[[ -z $MODDIR ]] || total=$((total + CASE_TIMEOUT * FACTOR))
 	echo "$total"
 }
 
-# The kernel command line and -virtfs split on blanks and commas.
-check_setup() {
+# An explicit kernel image comes with its module tree, named after its KVER.
+check_kernel() {
+	if [[ -n $KIMAGE || -n $MODDIR ]]; then
+		[[ -n $KIMAGE && -n $MODDIR ]] || die "--kernel-image and --modules go together"
+		[[ -r $KIMAGE ]] || die "cannot read $KIMAGE"
+		[[ -f $MODDIR/modules.dep ]] || die "no modules.dep in $MODDIR"
+		MODDIR=$(cd "$MODDIR" && pwd)
+		KIMAGE=$(cd "$(dirname "$KIMAGE")" && pwd)/$(basename "$KIMAGE")
+		KVER=$(basename "$MODDIR")
+		return 0
+	fi
 	[[ -n $KVER ]] || KVER=$(default_kernel)
 	[[ -n $KVER ]] || die "no /boot/vmlinuz-* found"
 	[[ -r /boot/vmlinuz-$KVER ]] || die "cannot read /boot/vmlinuz-$KVER"
 	[[ -d /lib/modules/$KVER ]] || die "no /lib/modules/$KVER"
+	KIMAGE=/boot/vmlinuz-$KVER
+}
+
+# The kernel command line and -virtfs split on blanks and commas.
+check_setup() {
+	[[ $FACTOR =~ ^[1-9][0-9]*$ ]] || die "--timeout-factor needs a positive integer"
+	check_kernel
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing"
 	mkdir -p "$BUILD"
 	BUILD=$(cd "$BUILD" && pwd)
 	local p
-	for p in "$REPO" "$BUILD" "${NAT64_KO:-}" "${NAT64_CLI:-}" "${NAT64_XTABLES_DIR:-}" \
+	for p in "$REPO" "$BUILD" "$MODDIR" "${NAT64_KO:-}" "${NAT64_CLI:-}" "${NAT64_XTABLES_DIR:-}" \
 		"${NAT64_DKMS_ROOT:-}"; do
 		[[ $p != *[[:space:],]* ]] || die "paths with blanks or commas are not supported: $p"
 	done
@@ -149,7 +185,9 @@ kernel_cmdline() {
 	list=$(IFS=,; echo "${CASES[*]}")
 	printf '%s ' console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 \
 		"nat64_guest=$HERE/guest.sh" "nat64_repo=$REPO" "nat64_build=$BUILD" \
-		"nat64_cases=$list" "nat64_case_timeout=$CASE_TIMEOUT"
+		"nat64_cases=$list" "nat64_case_timeout=$CASE_TIMEOUT" "nat64_timeout_factor=$FACTOR"
+	# A module tree outside /lib/modules: /init mounts it at /lib/modules/KVER.
+	[[ -z $MODDIR ]] || printf 'nat64_moddir=%s ' "$MODDIR"
 	# Overrides of what is tested (see lib.sh), e.g. a reference build.
 	[[ -z ${NAT64_KO:-} ]] || printf 'nat64_ko=%s ' "$NAT64_KO"
 	[[ -z ${NAT64_CLI:-} ]] || printf 'nat64_cli=%s ' "$NAT64_CLI"
@@ -170,10 +208,10 @@ show_progress() {
 # (124 when the time limit hit).
 boot_vm() {
 	local initrd=$BUILD/vm-cache/initrd-$KVER.cpio.gz
-	"$HERE/mkinitrd.sh" "$KVER" "$initrd"
-	local -a qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2
+	"$HERE/mkinitrd.sh" "$KVER" "$initrd" "${MODDIR:-/lib/modules/$KVER}"
+	local -a qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp 2
 		-nographic -no-reboot -nic none
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$initrd" -append "$(kernel_cmdline)"
+		-kernel "$KIMAGE" -initrd "$initrd" -append "$(kernel_cmdline)"
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$RES,mount_tag=out,security_model=none")
 	timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null 2>&1 |
@@ -214,19 +252,60 @@ collect_results() {
 
 # Console warnings belong to the case between its begin/end markers.
 console_hits() {
-	awk -v bad="$KERNEL_BAD" '
+	awk -v bad="$KERNEL_BAD" -v good="$KERNEL_OK" '
 		/nat64-vm: begin case / { cur = $NF; next }
 		/nat64-vm: end case / { cur = "kernel-log"; next }
-		$0 ~ bad { print (cur == "" ? "kernel-boot" : cur) "\t" $0 }
+		$0 ~ bad && $0 !~ good { print (cur == "" ? "kernel-boot" : cur) "\t" $0 }
 	' "$RES/console.log"
 }
 
 dmesg_hits() {
 	local name
-	grep -E "$KERNEL_BAD" "$RES/boot.dmesg" 2>/dev/null | sed 's/^/kernel-boot\t/' || true
+	kernel_bad "$RES/boot.dmesg" | sed 's/^/kernel-boot\t/' || true
 	for name in "${CASES[@]}"; do
-		grep -E "$KERNEL_BAD" "$RES/$name.dmesg" 2>/dev/null | sed "s/^/$name\t/" || true
+		kernel_bad "$RES/$name.dmesg" | sed "s/^/$name\t/" || true
 	done
+}
+
+kernel_bad() {
+	[[ -f $1 ]] || return 0
+	grep -E "$KERNEL_BAD" "$1" | grep -vE "$KERNEL_OK"
+}
+
+# The report of the guest's final kmemleak scan (debug kernel only): a leak
+# fails the run when its allocation backtrace runs through nat64, named, or
+# as a bare module address (nat64 is the only module there and is unloaded
+# by then, so its frames no longer resolve).  Other leaks are listed only.
+check_kmemleak() {
+	local file=$RES/kmemleak nat64 other line
+	[[ -f $file ]] || return 0
+	nat64=$(kmemleak_blocks nat64 "$file")
+	other=$(kmemleak_blocks other "$file" | grep -c '^unreferenced object' || true)
+	if [[ -n $nat64 ]]; then
+		add_verdict kmemleak FAIL
+		add_detail kmemleak "$(grep -c '^unreferenced object' <<<"$nat64") leak(s) allocated through nat64 (all in $file):"
+		while IFS= read -r line; do add_detail kmemleak "| $line"; done < <(head -n 40 <<<"$nat64")
+	else
+		add_verdict kmemleak PASS
+		TOOK[kmemleak]=$(cat "$RES/kmemleak.took" 2>/dev/null || echo '?')
+	fi
+	((other == 0)) || echo "run.sh: kmemleak lists $other leak(s) not involving nat64 (see $file)"
+}
+
+# kmemleak_blocks nat64|other FILE: the "unreferenced object" blocks whose
+# backtrace has (nat64) or has not (other) a nat64 or bare module frame.
+kmemleak_blocks() {
+	awk -v want="$1" '
+		function flush() {
+			if (blk == "") return
+			ours = blk ~ /\[nat64\]/ || blk ~ /\] 0x[0-9a-f]+(\n|$)/
+			if ((want == "nat64") == ours) print blk
+			blk = ""
+		}
+		/^unreferenced object / { flush(); blk = $0; next }
+		blk != "" { blk = blk "\n" $0 }
+		END { flush() }
+	' "$2"
 }
 
 collect_kernel_hits() {
@@ -294,12 +373,13 @@ main() {
 	flock -n 9 || die "another run.sh is using $BUILD"
 	rm -rf "$RES"
 	mkdir -p "$RES"
-	echo "run.sh: kernel $KVER, ${#CASES[@]} case(s), time limit ${TIMEOUT}s, build $BUILD"
+	echo "run.sh: kernel $KVER ($KIMAGE), ${#CASES[@]} case(s), time limit ${TIMEOUT}s, build $BUILD"
 	local start=$SECONDS qrc=0
 	boot_vm || qrc=$?
 	echo "run.sh: VM ran for $((SECONDS - start))s"
 	collect_results
 	collect_kernel_hits
+	check_kmemleak
 	collect_vm_status "$qrc"
 	report
 }
