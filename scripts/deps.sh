@@ -16,7 +16,9 @@ KERNEL_PKGS=(linux-image-amd64 linux-headers-amd64)
 TEST_PKGS=(
 	qemu-system-x86 busybox-static cpio
 	iproute2 iputils-ping socat tcpdump python3-scapy util-linux
-	clang
+	# test/fuzz: clang, and its libFuzzer and sanitizer runtimes (only
+	# recommended by clang, and recommends are not installed here).
+	clang libclang-rt-dev
 	# test/install: man pages rendered by groff, the bash completion run.
 	groff-base bash-completion
 	# 60-traceroute: UDP, ICMP and TCP traceroute through the translator.

@@ -227,6 +227,11 @@ if [ "$unit" = 1 ]; then
 		passed=$((passed + t - f))
 		failed=$((failed + f))
 	fi
+	# libFuzzer targets (clang build in BUILD/fuzz), a short run each; one
+	# passed or failed per target. Longer: test/fuzz/run.sh --time 600.
+	NAT64_BUILD=$BUILD "$REPO/test/fuzz/run.sh" --time "${NAT64_FUZZ_TIME:-15}" --jobs 2 2>&1 |
+		tee "$BUILD/fuzz.log"
+	add_counts "$BUILD/fuzz.log"
 fi
 if [ "$vm" = 1 ]; then
 	"$REPO/test/dkms.sh" --build "$BUILD" "${KERNELS[@]}" 2>&1 | tee "$BUILD/dkms.log"

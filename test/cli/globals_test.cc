@@ -33,7 +33,7 @@ TEST(Globals, TableCoversEveryKey)
   for (int id = 1; id <= NAT64_G_MAX; id++)
     EXPECT_TRUE(ids.count(id)) << id;
   EXPECT_EQ(global_meta("nope"), nullptr);
-  EXPECT_EQ(global_meta(static_cast<nat64_global_attr>(NAT64_G_MAX + 1)), nullptr);
+  EXPECT_EQ(global_meta(NAT64_G_MAX + 1), nullptr);
   EXPECT_FALSE(global_meta("pool6")->writable);
   // Bounds from the uapi header.
   EXPECT_EQ(global_meta("tcp-est-timeout")->min, NAT64_MIN_TCP_EST_TIMEOUT);

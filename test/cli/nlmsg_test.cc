@@ -438,6 +438,44 @@ TEST(Decode, Globals)
   EXPECT_FALSE(decode_globals(nlmsg_hdr(m.get())).ok());
 }
 
+// Fuzzing finding: an attribute type beyond every enum value (a much newer
+// module, or garbage) was converted to enum nat64_global_attr before the
+// lookup, which is undefined behaviour (UBSan: "load of value 16145").
+// Any type must simply be skipped.
+TEST(Decode, GlobalsKeyOfAnyNumber)
+{
+  auto m = kernel_msg(NAT64_CMD_GLOBAL_GET);
+  nlattr *n = nla_nest_start(m.get(), NAT64_A_GLOBALS);
+  nla_put_u32(m.get(), 16145, 1);
+  nla_put_u32(m.get(), 0x3fff, 2);
+  nla_put_u8(m.get(), NAT64_G_F_ARGS, 11);
+  nla_nest_end(m.get(), n);
+
+  auto g = decode_globals(nlmsg_hdr(m.get()));
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  ASSERT_EQ(g->size(), 1U);
+  EXPECT_EQ((*g)[0].meta->name, "f-args");
+  EXPECT_EQ(global_meta(16145), nullptr);
+  EXPECT_EQ(global_meta(-1), nullptr);
+}
+
+// Fuzzing finding: an empty mtu-plateaus attribute made the decoder call
+// memcpy() with the null data() of an empty vector (undefined behaviour,
+// UBSan: "null pointer passed as argument 1"). It decodes as an empty list.
+TEST(Decode, GlobalsEmptyPlateaus)
+{
+  auto m = kernel_msg(NAT64_CMD_GLOBAL_GET);
+  nlattr *n = nla_nest_start(m.get(), NAT64_A_GLOBALS);
+  nla_put(m.get(), NAT64_G_MTU_PLATEAUS, 0, nullptr);
+  nla_nest_end(m.get(), n);
+
+  auto g = decode_globals(nlmsg_hdr(m.get()));
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  ASSERT_EQ(g->size(), 1U);
+  EXPECT_EQ((*g)[0].meta->name, "mtu-plateaus");
+  EXPECT_TRUE(std::get<std::vector<std::uint16_t>>((*g)[0].data).empty());
+}
+
 // ---- extended ACKs -------------------------------------------------------
 
 // An NLMSG_ERROR as the kernel builds it (netlink_ack()).

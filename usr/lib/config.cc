@@ -518,8 +518,9 @@ Result<FileConfig> parse_config(std::string_view text, const std::optional<std::
   json root;
   try {
     root = json::parse(text.begin(), text.end(), std::ref(watch));
-  } catch (const json::parse_error &e) {
-    // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+  } catch (const json::exception &e) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: ...",
+    // also out_of_range.406 for a number beyond a double ("1e999").
     std::string msg = e.what();
     if (auto pos = msg.find("] "); msg.starts_with("[json.exception") && pos != std::string::npos)
       msg.erase(0, pos + 2);

@@ -100,7 +100,7 @@ const GlobalMeta *global_meta(std::string_view name)
   return nullptr;
 }
 
-const GlobalMeta *global_meta(nat64_global_attr id)
+const GlobalMeta *global_meta(int id)
 {
   for (const auto &m : metas)
     if (m.id == id)

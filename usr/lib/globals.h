@@ -39,7 +39,10 @@ struct GlobalMeta {
 // Every key, in display order (the order of enum nat64_global_attr).
 std::span<const GlobalMeta> global_metas();
 const GlobalMeta *global_meta(std::string_view name);
-const GlobalMeta *global_meta(nat64_global_attr id);
+// `id`: an attribute type as received, any number (a newer module's keys
+// are not found). Not an enum: converting a number beyond its values to
+// one is undefined behaviour.
+const GlobalMeta *global_meta(int id);
 // Jool's session synchronization keys, which we reject for now.
 bool is_session_sync_key(std::string_view name);
 

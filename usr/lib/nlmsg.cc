@@ -501,7 +501,7 @@ Result<std::vector<GlobalValue>> decode_globals(const nlmsghdr *h)
   int rem;
   nla_for_each_nested(attr, nest, rem)
   {
-    const GlobalMeta *m = global_meta(static_cast<nat64_global_attr>(nla_type(attr)));
+    const GlobalMeta *m = global_meta(nla_type(attr));
     if (!m)
       continue;  // a newer module's key
     int len = nla_len(attr);
@@ -528,7 +528,8 @@ Result<std::vector<GlobalValue>> decode_globals(const nlmsghdr *h)
         if (len % 2)
           return malformed("mtu-plateaus of odd length");
         std::vector<std::uint16_t> list(len / 2);
-        std::memcpy(list.data(), nla_data(attr), len);
+        if (len)  // an empty vector's data() may be null, even for memcpy
+          std::memcpy(list.data(), nla_data(attr), len);
         out.push_back({m, std::move(list)});
         break;
       }
