@@ -92,8 +92,17 @@ int nat64_dump_start(struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "No instance with that name in this namespace");
 		return -ESRCH;
 	}
-	if (tb[NAT64_A_PROTO])
+	if (tb[NAT64_A_PROTO]) {
 		ctx->proto = nla_get_u8(tb[NAT64_A_PROTO]);
+		/* A filter that matches nothing would look like an empty table. */
+		if (ctx->proto != IPPROTO_TCP && ctx->proto != IPPROTO_UDP &&
+		    ctx->proto != IPPROTO_ICMP) {
+			NL_SET_ERR_MSG(cb->extack, "protocol must be TCP, UDP or ICMP");
+			nat64_instance_put(ctx->inst);
+			ctx->inst = NULL;
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -129,6 +138,7 @@ static int parse_pool6(struct nlattr *attr, struct nat64_prefix6 *pool6,
 
 static int nl_instance_add(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nat64_globals globals;
 	struct nat64_prefix6 pool6;
 	int err;
 
@@ -140,9 +150,16 @@ static int nl_instance_add(struct sk_buff *skb, struct genl_info *info)
 	err = parse_pool6(info->attrs[NAT64_A_POOL6], &pool6, info->extack);
 	if (err)
 		return err;
+	nat64_globals_default(&globals);
+	if (info->attrs[NAT64_A_GLOBALS]) {
+		err = nat64_globals_parse(info->attrs[NAT64_A_GLOBALS], &globals,
+					  info->extack);
+		if (err)
+			return err;
+	}
 	return nat64_instance_add(info_net(info), nla_data(info->attrs[NAT64_A_INAME]),
 				  nla_get_u8(info->attrs[NAT64_A_FRAMEWORK]),
-				  &pool6, info->extack);
+				  &pool6, &globals, info->extack);
 }
 
 static int nl_instance_del(struct sk_buff *skb, struct genl_info *info)

@@ -119,7 +119,8 @@ static bool name_valid(const char *name)
 
 static struct nat64_instance *instance_alloc(struct net *net, const char *name,
 					     u8 framework,
-					     const struct nat64_prefix6 *pool6)
+					     const struct nat64_prefix6 *pool6,
+					     const struct nat64_globals *globals)
 {
 	struct nat64_instance *inst = kzalloc(sizeof(*inst), GFP_KERNEL);
 
@@ -130,7 +131,7 @@ static struct nat64_instance *instance_alloc(struct net *net, const char *name,
 	strscpy(inst->name, name, sizeof(inst->name));
 	inst->framework = framework;
 	inst->pool6 = *pool6;
-	nat64_globals_default(&inst->globals);
+	inst->globals = *globals;
 	inst->stats = nat64_stats_alloc();
 	if (!inst->stats)
 		goto fail;
@@ -193,6 +194,7 @@ static int check_add(struct nat64_pernet *pn, struct net *net, const char *name,
 
 int nat64_instance_add(struct net *net, const char *name, u8 framework,
 		       const struct nat64_prefix6 *pool6,
+		       const struct nat64_globals *globals,
 		       struct netlink_ext_ack *extack)
 {
 	struct nat64_pernet *pn = pernet(net);
@@ -204,7 +206,7 @@ int nat64_instance_add(struct net *net, const char *name, u8 framework,
 	if (err)
 		goto unlock;
 	err = -ENOMEM;
-	inst = instance_alloc(net, name, framework, pool6);
+	inst = instance_alloc(net, name, framework, pool6, globals);
 	if (!inst) {
 		NL_SET_ERR_MSG(extack, "Out of memory creating the instance");
 		goto unlock;

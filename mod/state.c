@@ -33,7 +33,7 @@
 
 #define GC_BATCH		64	/* sessions per lock hold */
 #define GC_BUDGET		16384	/* sessions per run before yielding */
-#define MAX_TIMEOUT_SECS	(20U * 24 * 3600)	/* jiffies32 stay comparable */
+#define MAX_TIMEOUT_SECS	NAT64_MAX_TIMEOUT	/* jiffies32 stay comparable */
 #define CREATE_TRIES		3	/* races with a dying BIB entry */
 
 /* RFC 1812 §4.3.2.3: an ICMP error carries at most 576 bytes in all. */

@@ -80,10 +80,19 @@ static int parse_pool4(struct genl_info *info, struct nat64_pool4_entry *e, bool
 	return 0;
 }
 
-static bool quick_flag(struct genl_info *info)
+/* NAT64_A_FLAGS: unknown bits are refused, so that a newer CLI's flag is
+ * never silently ignored by an older module. */
+static int parse_flags(struct genl_info *info, bool *quick)
 {
-	return info->attrs[NAT64_A_FLAGS] &&
-	       (nla_get_u32(info->attrs[NAT64_A_FLAGS]) & NAT64_FLAG_QUICK);
+	u32 flags = info->attrs[NAT64_A_FLAGS] ? nla_get_u32(info->attrs[NAT64_A_FLAGS]) : 0;
+
+	if (flags & ~NAT64_FLAG_QUICK) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NAT64_A_FLAGS],
+				    "unknown flag in NAT64_A_FLAGS");
+		return -EINVAL;
+	}
+	*quick = flags & NAT64_FLAG_QUICK;
+	return 0;
 }
 
 int nat64_nl_pool4_add(struct sk_buff *skb, struct genl_info *info)
@@ -106,14 +115,17 @@ int nat64_nl_pool4_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nat64_pool4_entry e;
 	struct nat64_instance *inst;
+	bool quick;
 	int err;
 
 	inst = nat64_genl_instance(info, &err);
 	if (!inst)
 		return err;
-	err = parse_pool4(info, &e, false);
+	err = parse_flags(info, &quick);
 	if (!err)
-		err = nat64_pool4_del(inst, &e, quick_flag(info), info->extack);
+		err = parse_pool4(info, &e, false);
+	if (!err)
+		err = nat64_pool4_del(inst, &e, quick, info->extack);
 	nat64_instance_put(inst);
 	return err;
 }
@@ -121,14 +133,17 @@ int nat64_nl_pool4_del(struct sk_buff *skb, struct genl_info *info)
 int nat64_nl_pool4_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nat64_instance *inst;
+	bool quick;
 	int err;
 
 	inst = nat64_genl_instance(info, &err);
 	if (!inst)
 		return err;
-	nat64_pool4_flush(inst, quick_flag(info));
+	err = parse_flags(info, &quick);
+	if (!err)
+		nat64_pool4_flush(inst, quick);
 	nat64_instance_put(inst);
-	return 0;
+	return err;
 }
 
 /* Dumps: a full skb ends this call; an entry that never fits is an error. */
