@@ -105,6 +105,13 @@ void nat64_instance_put(struct nat64_instance *inst)
 		instance_free(inst);
 }
 
+/* ASCII only: the kernel's isalnum() also accepts Latin-1 letters. */
+static bool name_char_valid(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
 static bool name_valid(const char *name)
 {
 	size_t i, len = strnlen(name, NAT64_INAME_MAX);
@@ -112,7 +119,7 @@ static bool name_valid(const char *name)
 	if (len == 0 || len >= NAT64_INAME_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!name_char_valid(name[i]))
 			return false;
 	return true;
 }

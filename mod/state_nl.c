@@ -192,10 +192,13 @@ static int put_pool4(struct sk_buff *skb, struct netlink_callback *cb,
 int nat64_nl_pool4_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
-	struct nat64_state *st = ctx->inst->state;
+	struct nat64_state *st;
 	struct nat64_p4range *r;
-	int err = 0;
+	int err = nat64_dump_failed(cb);
 
+	if (err)
+		return err;
+	st = ctx->inst->state;
 	/* The list changes only under st->cfg; holding it keeps indexes exact. */
 	mutex_lock(&st->cfg);
 	for (; ctx->pos[0] < NAT64_NPROTO; ctx->pos[0]++, ctx->pos[1] = 0) {
@@ -348,8 +351,12 @@ int nat64_nl_bib_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
 	struct dump_args d = { .skb = skb, .cb = cb, .inst = ctx->inst };
-	struct nat64_tables *t = dump_tables(cb);
+	struct nat64_tables *t;
+	int err = nat64_dump_failed(cb);
 
+	if (err)
+		return err;
+	t = dump_tables(cb);
 	if (!t)
 		return -EINVAL;
 	/* bib6 holds each entry once; pos[0..1] is the bucket cursor. */
@@ -403,8 +410,12 @@ int nat64_nl_session_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
 	struct dump_args d = { .skb = skb, .cb = cb, .inst = ctx->inst, .now = jiffies };
-	struct nat64_tables *t = dump_tables(cb);
+	struct nat64_tables *t;
+	int err = nat64_dump_failed(cb);
 
+	if (err)
+		return err;
+	t = dump_tables(cb);
 	if (!t)
 		return -EINVAL;
 	return dump_result(skb, nat64_table_walk(&t->sess6, ctx->pos, put_session, &d));
