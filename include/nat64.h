@@ -46,7 +46,8 @@ enum nat64_framework {
 
 enum nat64_cmd {
 	NAT64_CMD_UNSPEC,
-	/* INAME, FRAMEWORK, POOL6 (required); GLOBALS (optional) */
+	/* INAME, FRAMEWORK, POOL6 (required); GLOBALS (optional: the keys
+	 * to set before the instance becomes visible; POOL6 not among them) */
 	NAT64_CMD_INSTANCE_ADD,
 	/* INAME */
 	NAT64_CMD_INSTANCE_DEL,
@@ -58,9 +59,11 @@ enum nat64_cmd {
 	/* INAME, POOL4 nest (MARK, PROTO, ADDR, PLEN, PORT_MIN, PORT_MAX) */
 	NAT64_CMD_POOL4_ADD,
 	/* INAME, POOL4 nest; FLAG_QUICK in NAT64_A_FLAGS keeps the sessions
-	 * that use the removed addresses (Jool's --quick) */
+	 * that use the removed addresses (Jool's --quick); other flag bits are
+	 * rejected */
 	NAT64_CMD_POOL4_DEL,
-	/* dump: INAME; optional PROTO filter; one POOL4 nest per message */
+	/* dump: INAME; optional PROTO filter (TCP, UDP or ICMP; anything else
+	 * is rejected); one POOL4 nest per message */
 	NAT64_CMD_POOL4_GET,
 	/* INAME; FLAG_QUICK as for POOL4_DEL */
 	NAT64_CMD_POOL4_FLUSH,
@@ -217,6 +220,7 @@ enum nat64_global_attr {
 	NAT64_G_TCP_TRANS_TIMEOUT,	/* u32 s, >= 240, default 240 */
 	NAT64_G_UDP_TIMEOUT,		/* u32 s, >= 120, default 300 */
 	NAT64_G_ICMP_TIMEOUT,		/* u32 s, >= 1, default 60 */
+	/* (every timeout: at most NAT64_MAX_TIMEOUT) */
 	NAT64_G_MAXIMUM_SIMULTANEOUS_OPENS,	/* u32, default 10 */
 	NAT64_G_LOGGING_BIB,		/* u8, default 0 */
 	NAT64_G_LOGGING_SESSION,	/* u8, default 0 */
@@ -236,6 +240,9 @@ enum nat64_global_attr {
 #define NAT64_MIN_UDP_TIMEOUT		120U	/* RFC 6146 §3.5.1: 2 min */
 #define NAT64_DEF_ICMP_TIMEOUT		60U
 #define NAT64_MIN_ICMP_TIMEOUT		1U
+/* Every timeout: at most 20 days (the session expiry lists compare 32-bit
+ * jiffies, which must stay within half their range even at HZ=1000). */
+#define NAT64_MAX_TIMEOUT		1728000U
 #define NAT64_DEF_MAX_SIMULTANEOUS_OPENS	10U
 #define NAT64_DEF_F_ARGS		0x0bU
 #define NAT64_TCP_INCOMING_SYN_TIMEOUT	6U	/* §3.5.2.2, not configurable */

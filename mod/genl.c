@@ -71,30 +71,63 @@ struct nat64_instance *nat64_genl_instance(struct genl_info *info, int *err)
 	return inst;
 }
 
+enum nat64_dump_fail {
+	DUMP_OK,
+	DUMP_NO_NAME,
+	DUMP_NO_INSTANCE,
+	DUMP_BAD_PROTO,
+};
+
+static const struct {
+	int err;
+	const char *msg;
+} dump_fails[] = {
+	[DUMP_NO_NAME] = { -EINVAL, "Missing instance name" },
+	[DUMP_NO_INSTANCE] = { -ESRCH, "No instance with that name in this namespace" },
+	/* A filter that matches nothing would look like an empty table. */
+	[DUMP_BAD_PROTO] = { -EINVAL, "protocol must be TCP, UDP or ICMP" },
+};
+
+static u8 dump_check(struct nat64_dump_ctx *ctx, struct nlattr **tb, struct net *net)
+{
+	if (!tb[NAT64_A_INAME])
+		return DUMP_NO_NAME;
+	if (tb[NAT64_A_PROTO]) {
+		ctx->proto = nla_get_u8(tb[NAT64_A_PROTO]);
+		if (ctx->proto != IPPROTO_TCP && ctx->proto != IPPROTO_UDP &&
+		    ctx->proto != IPPROTO_ICMP)
+			return DUMP_BAD_PROTO;
+	}
+	ctx->inst = nat64_instance_get(net, nla_data(tb[NAT64_A_INAME]));
+	return ctx->inst ? DUMP_OK : DUMP_NO_INSTANCE;
+}
+
 int nat64_dump_start(struct netlink_callback *cb)
 {
 	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
 	struct nlattr *tb[NAT64_A_MAX + 1];
-	struct net *net = sock_net(cb->skb->sk);
 	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
+	/* genl validated the request against nat64_policy already. */
 	err = nlmsg_parse_deprecated(cb->nlh, GENL_HDRLEN, tb, NAT64_A_MAX,
 				     nat64_policy, cb->extack);
 	if (err)
 		return err;
-	if (!tb[NAT64_A_INAME]) {
-		NL_SET_ERR_MSG(cb->extack, "Missing instance name");
-		return -EINVAL;
-	}
-	ctx->inst = nat64_instance_get(net, nla_data(tb[NAT64_A_INAME]));
-	if (!ctx->inst) {
-		NL_SET_ERR_MSG(cb->extack, "No instance with that name in this namespace");
-		return -ESRCH;
-	}
-	if (tb[NAT64_A_PROTO])
-		ctx->proto = nla_get_u8(tb[NAT64_A_PROTO]);
+	ctx->fail = dump_check(ctx, tb, sock_net(cb->skb->sk));
 	return 0;
+}
+
+int nat64_dump_failed(struct netlink_callback *cb)
+{
+	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
+
+	if (ctx->fail == DUMP_OK)
+		return 0;
+	/* What NL_SET_ERR_MSG does, for a message that is not a literal. */
+	if (cb->extack)
+		cb->extack->_msg = dump_fails[ctx->fail].msg;
+	return dump_fails[ctx->fail].err;
 }
 
 int nat64_dump_done(struct netlink_callback *cb)
@@ -129,6 +162,7 @@ static int parse_pool6(struct nlattr *attr, struct nat64_prefix6 *pool6,
 
 static int nl_instance_add(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nat64_globals globals;
 	struct nat64_prefix6 pool6;
 	int err;
 
@@ -140,9 +174,16 @@ static int nl_instance_add(struct sk_buff *skb, struct genl_info *info)
 	err = parse_pool6(info->attrs[NAT64_A_POOL6], &pool6, info->extack);
 	if (err)
 		return err;
+	nat64_globals_default(&globals);
+	if (info->attrs[NAT64_A_GLOBALS]) {
+		err = nat64_globals_parse(info->attrs[NAT64_A_GLOBALS], &globals,
+					  info->extack);
+		if (err)
+			return err;
+	}
 	return nat64_instance_add(info_net(info), nla_data(info->attrs[NAT64_A_INAME]),
 				  nla_get_u8(info->attrs[NAT64_A_FRAMEWORK]),
-				  &pool6, info->extack);
+				  &pool6, &globals, info->extack);
 }
 
 static int nl_instance_del(struct sk_buff *skb, struct genl_info *info)

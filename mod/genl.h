@@ -28,6 +28,7 @@ struct nat64_instance *nat64_genl_instance(struct genl_info *info, int *err);
 struct nat64_dump_ctx {
 	struct nat64_instance *inst;
 	u8 proto;
+	u8 fail;	/* enum nat64_dump_fail: reported by the first dumpit */
 	u64 pos[4];
 };
 
@@ -39,6 +40,9 @@ static inline struct nat64_dump_ctx *nat64_dump_ctx(struct netlink_callback *cb)
 
 int nat64_dump_start(struct netlink_callback *cb);
 int nat64_dump_done(struct netlink_callback *cb);
+/* Every dumpit starts with this: a request that .start found wrong fails
+ * here, where the kernel passes an extack (before 6.2 .start gets none). */
+int nat64_dump_failed(struct netlink_callback *cb);
 
 /* state_nl.c: pool4, BIB and session handlers. */
 int nat64_nl_pool4_add(struct sk_buff *skb, struct genl_info *info);

@@ -10,10 +10,21 @@
 #include "globals.h"
 
 #define BOOL_POLICY NLA_POLICY_MAX(NLA_U8, 1)
+/* Beyond NAT64_MAX_TIMEOUT the expiry lists could not order sessions.
+ * (The policy's own min/max are s16: too small for these bounds. Not
+ * const: nla_policy.range points to non-const data before 6.2.) */
+#define TIMEOUT_RANGE(name, lo) \
+	static struct netlink_range_validation name = { .min = lo, .max = NAT64_MAX_TIMEOUT }
+TIMEOUT_RANGE(tcp_est_range, NAT64_MIN_TCP_EST_TIMEOUT);
+TIMEOUT_RANGE(tcp_trans_range, NAT64_MIN_TCP_TRANS_TIMEOUT);
+TIMEOUT_RANGE(udp_range, NAT64_MIN_UDP_TIMEOUT);
+TIMEOUT_RANGE(icmp_range, NAT64_MIN_ICMP_TIMEOUT);
+#define TIMEOUT_POLICY(range) NLA_POLICY_FULL_RANGE(NLA_U32, &(range))
 
 const struct nla_policy nat64_globals_policy[NAT64_G_MAX + 1] = {
 	[NAT64_G_MANUALLY_ENABLED] = BOOL_POLICY,
-	[NAT64_G_POOL6] = { .type = NLA_REJECT },
+	[NAT64_G_POOL6] = { .type = NLA_REJECT,
+			    .reject_message = "pool6 cannot change after the instance is created" },
 	[NAT64_G_LOWEST_IPV6_MTU] = NLA_POLICY_MIN(NLA_U32, NAT64_MIN_LOWEST_IPV6_MTU),
 	[NAT64_G_LOGGING_DEBUG] = BOOL_POLICY,
 	[NAT64_G_ZEROIZE_TRAFFIC_CLASS] = BOOL_POLICY,
@@ -27,10 +38,10 @@ const struct nla_policy nat64_globals_policy[NAT64_G_MAX + 1] = {
 	[NAT64_G_SOURCE_ICMPV6_ERRORS_BETTER] = BOOL_POLICY,
 	[NAT64_G_F_ARGS] = NLA_POLICY_MAX(NLA_U8, 0x0f),
 	[NAT64_G_HANDLE_RST_DURING_FIN_RCV] = BOOL_POLICY,
-	[NAT64_G_TCP_EST_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, NAT64_MIN_TCP_EST_TIMEOUT),
-	[NAT64_G_TCP_TRANS_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, NAT64_MIN_TCP_TRANS_TIMEOUT),
-	[NAT64_G_UDP_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, NAT64_MIN_UDP_TIMEOUT),
-	[NAT64_G_ICMP_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, NAT64_MIN_ICMP_TIMEOUT),
+	[NAT64_G_TCP_EST_TIMEOUT] = TIMEOUT_POLICY(tcp_est_range),
+	[NAT64_G_TCP_TRANS_TIMEOUT] = TIMEOUT_POLICY(tcp_trans_range),
+	[NAT64_G_UDP_TIMEOUT] = TIMEOUT_POLICY(udp_range),
+	[NAT64_G_ICMP_TIMEOUT] = TIMEOUT_POLICY(icmp_range),
 	[NAT64_G_MAXIMUM_SIMULTANEOUS_OPENS] = { .type = NLA_U32 },
 	[NAT64_G_LOGGING_BIB] = BOOL_POLICY,
 	[NAT64_G_LOGGING_SESSION] = BOOL_POLICY,
@@ -114,11 +125,11 @@ static int parse_plateaus(const struct nlattr *attr, struct nat64_globals *g,
 #define GET_U8(key, field) do { if (tb[key]) g.field = nla_get_u8(tb[key]); } while (0)
 #define GET_U32(key, field) do { if (tb[key]) g.field = nla_get_u32(tb[key]); } while (0)
 
-int nat64_globals_set(struct nat64_instance *inst, const struct nlattr *nest,
-		      struct netlink_ext_ack *extack)
+int nat64_globals_parse(const struct nlattr *nest, struct nat64_globals *out,
+			struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[NAT64_G_MAX + 1];
-	struct nat64_globals g = inst->globals;
+	struct nat64_globals g = *out;
 	int err;
 
 	/* The policy enforces types, booleans and the RFC minimums. */
@@ -151,6 +162,12 @@ int nat64_globals_set(struct nat64_instance *inst, const struct nlattr *nest,
 	GET_U8(NAT64_G_LOGGING_SESSION, logging_session);
 	GET_U32(NAT64_G_MAXIMUM_SESSIONS, max_sessions);
 
-	inst->globals = g;
+	*out = g;
 	return 0;
+}
+
+int nat64_globals_set(struct nat64_instance *inst, const struct nlattr *nest,
+		      struct netlink_ext_ack *extack)
+{
+	return nat64_globals_parse(nest, &inst->globals, extack);
 }

@@ -105,6 +105,13 @@ void nat64_instance_put(struct nat64_instance *inst)
 		instance_free(inst);
 }
 
+/* ASCII only: the kernel's isalnum() also accepts Latin-1 letters. */
+static bool name_char_valid(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
 static bool name_valid(const char *name)
 {
 	size_t i, len = strnlen(name, NAT64_INAME_MAX);
@@ -112,14 +119,15 @@ static bool name_valid(const char *name)
 	if (len == 0 || len >= NAT64_INAME_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!name_char_valid(name[i]))
 			return false;
 	return true;
 }
 
 static struct nat64_instance *instance_alloc(struct net *net, const char *name,
 					     u8 framework,
-					     const struct nat64_prefix6 *pool6)
+					     const struct nat64_prefix6 *pool6,
+					     const struct nat64_globals *globals)
 {
 	struct nat64_instance *inst = kzalloc(sizeof(*inst), GFP_KERNEL);
 
@@ -130,7 +138,7 @@ static struct nat64_instance *instance_alloc(struct net *net, const char *name,
 	strscpy(inst->name, name, sizeof(inst->name));
 	inst->framework = framework;
 	inst->pool6 = *pool6;
-	nat64_globals_default(&inst->globals);
+	inst->globals = *globals;
 	inst->stats = nat64_stats_alloc();
 	if (!inst->stats)
 		goto fail;
@@ -193,6 +201,7 @@ static int check_add(struct nat64_pernet *pn, struct net *net, const char *name,
 
 int nat64_instance_add(struct net *net, const char *name, u8 framework,
 		       const struct nat64_prefix6 *pool6,
+		       const struct nat64_globals *globals,
 		       struct netlink_ext_ack *extack)
 {
 	struct nat64_pernet *pn = pernet(net);
@@ -204,7 +213,7 @@ int nat64_instance_add(struct net *net, const char *name, u8 framework,
 	if (err)
 		goto unlock;
 	err = -ENOMEM;
-	inst = instance_alloc(net, name, framework, pool6);
+	inst = instance_alloc(net, name, framework, pool6, globals);
 	if (!inst) {
 		NL_SET_ERR_MSG(extack, "Out of memory creating the instance");
 		goto unlock;

@@ -72,8 +72,10 @@ struct nat64_instance *nat64_instance_netfilter_rcu(struct net *net);
 /* Process context: returns a counted reference or NULL. */
 struct nat64_instance *nat64_instance_get(struct net *net, const char *name);
 void nat64_instance_put(struct nat64_instance *inst);
+/* globals: the keys to start with (validated by the caller) */
 int nat64_instance_add(struct net *net, const char *name, u8 framework,
 		       const struct nat64_prefix6 *pool6,
+		       const struct nat64_globals *globals,
 		       struct netlink_ext_ack *extack);
 int nat64_instance_del(struct net *net, const char *name,
 		       struct netlink_ext_ack *extack);

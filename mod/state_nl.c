@@ -80,10 +80,19 @@ static int parse_pool4(struct genl_info *info, struct nat64_pool4_entry *e, bool
 	return 0;
 }
 
-static bool quick_flag(struct genl_info *info)
+/* NAT64_A_FLAGS: unknown bits are refused, so that a newer CLI's flag is
+ * never silently ignored by an older module. */
+static int parse_flags(struct genl_info *info, bool *quick)
 {
-	return info->attrs[NAT64_A_FLAGS] &&
-	       (nla_get_u32(info->attrs[NAT64_A_FLAGS]) & NAT64_FLAG_QUICK);
+	u32 flags = info->attrs[NAT64_A_FLAGS] ? nla_get_u32(info->attrs[NAT64_A_FLAGS]) : 0;
+
+	if (flags & ~NAT64_FLAG_QUICK) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NAT64_A_FLAGS],
+				    "unknown flag in NAT64_A_FLAGS");
+		return -EINVAL;
+	}
+	*quick = flags & NAT64_FLAG_QUICK;
+	return 0;
 }
 
 int nat64_nl_pool4_add(struct sk_buff *skb, struct genl_info *info)
@@ -106,14 +115,17 @@ int nat64_nl_pool4_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nat64_pool4_entry e;
 	struct nat64_instance *inst;
+	bool quick;
 	int err;
 
 	inst = nat64_genl_instance(info, &err);
 	if (!inst)
 		return err;
-	err = parse_pool4(info, &e, false);
+	err = parse_flags(info, &quick);
 	if (!err)
-		err = nat64_pool4_del(inst, &e, quick_flag(info), info->extack);
+		err = parse_pool4(info, &e, false);
+	if (!err)
+		err = nat64_pool4_del(inst, &e, quick, info->extack);
 	nat64_instance_put(inst);
 	return err;
 }
@@ -121,14 +133,17 @@ int nat64_nl_pool4_del(struct sk_buff *skb, struct genl_info *info)
 int nat64_nl_pool4_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nat64_instance *inst;
+	bool quick;
 	int err;
 
 	inst = nat64_genl_instance(info, &err);
 	if (!inst)
 		return err;
-	nat64_pool4_flush(inst, quick_flag(info));
+	err = parse_flags(info, &quick);
+	if (!err)
+		nat64_pool4_flush(inst, quick);
 	nat64_instance_put(inst);
-	return 0;
+	return err;
 }
 
 /* Dumps: a full skb ends this call; an entry that never fits is an error. */
@@ -195,10 +210,13 @@ static int put_pool4(struct sk_buff *skb, struct netlink_callback *cb,
 int nat64_nl_pool4_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
-	struct nat64_state *st = ctx->inst->state;
+	struct nat64_state *st;
 	struct nat64_p4range *r;
-	int err = 0;
+	int err = nat64_dump_failed(cb);
 
+	if (err)
+		return err;
+	st = ctx->inst->state;
 	/* The list changes only under st->cfg; holding it keeps indexes exact. */
 	mutex_lock(&st->cfg);
 	for (; ctx->pos[0] < NAT64_NPROTO; ctx->pos[0]++, ctx->pos[1] = 0) {
@@ -395,8 +413,12 @@ int nat64_nl_bib_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
 	struct dump_args d = { .skb = skb, .cb = cb, .inst = ctx->inst };
-	struct nat64_tables *t = dump_tables(cb);
+	struct nat64_tables *t;
+	int err = nat64_dump_failed(cb);
 
+	if (err)
+		return err;
+	t = dump_tables(cb);
 	if (!t)
 		return -EINVAL;
 	/* bib6 holds each entry once; pos[0..1] is the bucket cursor. */
@@ -443,8 +465,12 @@ int nat64_nl_session_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nat64_dump_ctx *ctx = nat64_dump_ctx(cb);
 	struct dump_args d = { .skb = skb, .cb = cb, .inst = ctx->inst, .now = jiffies };
-	struct nat64_tables *t = dump_tables(cb);
+	struct nat64_tables *t;
+	int err = nat64_dump_failed(cb);
 
+	if (err)
+		return err;
+	t = dump_tables(cb);
 	if (!t)
 		return -EINVAL;
 	return dump_result(skb, nat64_table_walk(&t->sess6, ctx->pos, put_session, &d));

@@ -18,7 +18,7 @@
 #include "core/rfc6052.h"
 #include "core/tcp_state.h"
 
-#define MAX_TIMEOUT_SECS	(20U * 24 * 3600)	/* jiffies32 stay comparable */
+#define MAX_TIMEOUT_SECS	NAT64_MAX_TIMEOUT	/* jiffies32 stay comparable */
 
 void nat64_log_session(const struct nat64_state *st, const struct nat64_session *s,
 			const char *what)

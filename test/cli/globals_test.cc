@@ -88,6 +88,13 @@ TEST(Globals, Bounds)
   EXPECT_TRUE(parse_global("udp-timeout", "2:00").ok());
   EXPECT_FALSE(parse_global("udp-timeout", "1:59").ok());
   EXPECT_TRUE(parse_global("icmp-timeout", "1").ok());
+  // At most 20 days, as the module's policy (NAT64_MAX_TIMEOUT).
+  for (const char *key : {"tcp-est-timeout", "tcp-trans-timeout", "udp-timeout", "icmp-timeout"}) {
+    EXPECT_TRUE(parse_global(key, "1728000").ok()) << key;
+    auto r = parse_global(key, "1728001");
+    ASSERT_FALSE(r.ok()) << key;
+    EXPECT_EQ(r.error().message, std::string(key) + ": '1728001' is too large (maximum: 480:00:00)");
+  }
   EXPECT_TRUE(parse_global("lowest-ipv6-mtu", "4294967295").ok());
   EXPECT_FALSE(parse_global("lowest-ipv6-mtu", "4294967296").ok());
   EXPECT_TRUE(parse_global("tos", "0").ok());

@@ -55,13 +55,13 @@ constexpr std::array metas = {
                true, "Use transitory timer when RST is received during the V6 FIN RCV or V4 FIN RCV states?",
                "false"},
     GlobalMeta{NAT64_G_TCP_EST_TIMEOUT, "tcp-est-timeout", GlobalType::timeout, NAT64_MIN_TCP_EST_TIMEOUT,
-               u32max, true, "The TCP established session lifetime (HH:MM:SS).", "2:00:00"},
+               NAT64_MAX_TIMEOUT, true, "The TCP established session lifetime (HH:MM:SS).", "2:00:00"},
     GlobalMeta{NAT64_G_TCP_TRANS_TIMEOUT, "tcp-trans-timeout", GlobalType::timeout,
-               NAT64_MIN_TCP_TRANS_TIMEOUT, u32max, true, "The TCP transitory session lifetime (HH:MM:SS).",
+               NAT64_MIN_TCP_TRANS_TIMEOUT, NAT64_MAX_TIMEOUT, true, "The TCP transitory session lifetime (HH:MM:SS).",
                "4:00"},
-    GlobalMeta{NAT64_G_UDP_TIMEOUT, "udp-timeout", GlobalType::timeout, NAT64_MIN_UDP_TIMEOUT, u32max, true,
+    GlobalMeta{NAT64_G_UDP_TIMEOUT, "udp-timeout", GlobalType::timeout, NAT64_MIN_UDP_TIMEOUT, NAT64_MAX_TIMEOUT, true,
                "The UDP session lifetime (HH:MM:SS).", "5:00"},
-    GlobalMeta{NAT64_G_ICMP_TIMEOUT, "icmp-timeout", GlobalType::timeout, NAT64_MIN_ICMP_TIMEOUT, u32max,
+    GlobalMeta{NAT64_G_ICMP_TIMEOUT, "icmp-timeout", GlobalType::timeout, NAT64_MIN_ICMP_TIMEOUT, NAT64_MAX_TIMEOUT,
                true, "The ICMP session lifetime (HH:MM:SS).", "1:00"},
     GlobalMeta{NAT64_G_MAXIMUM_SIMULTANEOUS_OPENS, "maximum-simultaneous-opens", GlobalType::u32, 0, u32max,
                true, "The maximum allowable 'simultaneous' Simultaneous Opens of TCP connections.", "10"},
@@ -163,8 +163,12 @@ Result<GlobalValue> parse_global(std::string_view key, std::string_view value)
       auto v = parse_timeout(value);
       if (!v)
         return Error::usage(fmt::format("{}: {}", key, v.error().message));
-      if (auto s = bounds(*v, format_seconds(static_cast<std::uint32_t>(m->min))); !s)
-        return std::move(s).error();
+      if (*v < m->min)
+        return Error::usage(fmt::format("{}: '{}' is too small (minimum: {})", key, value,
+                                        format_seconds(static_cast<std::uint32_t>(m->min))));
+      if (*v > m->max)
+        return Error::usage(fmt::format("{}: '{}' is too large (maximum: {})", key, value,
+                                        format_seconds(static_cast<std::uint32_t>(m->max))));
       return GlobalValue{m, *v};
     }
     case GlobalType::plateaus: {
