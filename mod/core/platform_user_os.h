@@ -17,7 +17,9 @@
  *  - jiffies is a variable the test sets (nat64_ujiffies_set()): the clock
  *    is injected;
  *  - rhashtable has a fixed number of buckets (no resizing), lock-free
- *    lookups, a mutex per table for changes.
+ *    lookups, a mutex per table for changes. The count is taken at
+ *    rhashtable_init() from nat64_urht_set_buckets() (default 4096), so a
+ *    benchmark can give a big table the size rhashtable would grow to.
  * Implementation of the out-of-line parts: test/state/platform_user_os.c.
  */
 #ifndef NAT64_CORE_PLATFORM_USER_OS_H
@@ -357,7 +359,10 @@ u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key);
 
 /* ---- rhashtable (fixed size; lock-free lookups, one mutex for changes) ---- */
 
-#define NAT64_URHT_BUCKETS 4096
+#define NAT64_URHT_BUCKETS 4096	/* the default */
+
+/* Buckets of the tables initialised from now on (a power of two). */
+void nat64_urht_set_buckets(u32 n);
 
 struct rhashtable;
 struct rhash_head {
@@ -380,6 +385,7 @@ struct rhashtable_params {
 
 struct rhashtable {
 	struct rhash_head **buckets;
+	u32 nbuckets;
 	u32 seed;
 	pthread_mutex_t lock;
 	struct rhashtable_params p;
@@ -406,7 +412,7 @@ void rhashtable_walk_exit(struct rhashtable_iter *iter);
 
 static inline u32 nat64_urht_bucket(const struct rhashtable *ht, u32 hash)
 {
-	return hash & (NAT64_URHT_BUCKETS - 1);
+	return hash & (ht->nbuckets - 1);
 }
 
 /* Caller: rcu_read_lock(). */

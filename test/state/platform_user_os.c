@@ -195,9 +195,17 @@ u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key)
 
 /* ---- rhashtable ----------------------------------------------------------- */
 
+static u32 urht_buckets = NAT64_URHT_BUCKETS;
+
+void nat64_urht_set_buckets(u32 n)
+{
+	urht_buckets = n;
+}
+
 int rhashtable_init(struct rhashtable *ht, const struct rhashtable_params *params)
 {
-	ht->buckets = calloc(NAT64_URHT_BUCKETS, sizeof(*ht->buckets));
+	ht->nbuckets = urht_buckets;
+	ht->buckets = calloc(ht->nbuckets, sizeof(*ht->buckets));
 	if (!ht->buckets)
 		return -ENOMEM;
 	get_random_bytes(&ht->seed, sizeof(ht->seed));
@@ -218,7 +226,7 @@ void rhashtable_free_and_destroy(struct rhashtable *ht, void (*fn)(void *ptr, vo
 	struct rhash_head *he, *next;
 	u32 b;
 
-	for (b = 0; b < NAT64_URHT_BUCKETS; b++) {
+	for (b = 0; b < ht->nbuckets; b++) {
 		for (he = ht->buckets[b]; he; he = next) {
 			next = he->next;
 			fn((char *)he - ht->p.head_offset, arg);
@@ -289,7 +297,7 @@ void *rhashtable_walk_next(struct rhashtable_iter *iter)
 	struct rhash_head *he;
 	u32 i;
 
-	for (; iter->bucket < NAT64_URHT_BUCKETS; iter->bucket++, iter->skip = 0) {
+	for (; iter->bucket < ht->nbuckets; iter->bucket++, iter->skip = 0) {
 		he = nat64_uload(ht->buckets[iter->bucket]);
 		for (i = 0; he && i < iter->skip; i++)
 			he = nat64_uload(he->next);

@@ -260,6 +260,54 @@ int th_6to4(struct th *th, uint8_t proto, const char *x6, uint16_t x, const char
 	return err;
 }
 
+static void sess6_key_of_flow(const struct th_flow6 *f, struct nat64_sess6_key *k)
+{
+	memcpy(&k->x6, f->x6, sizeof(k->x6));
+	k->z4 = f->z4;
+	k->x = f->x;
+	k->y = f->y;
+}
+
+int th_6to4_flow(struct th *th, uint8_t proto, const struct th_flow6 *f)
+{
+	struct nat64_sess6_key k;
+	struct nat64_pkt pkt;
+	struct nat64_tuple4 o;
+	enum nat64_stat w = 0;
+	int err;
+
+	sess6_key_of_flow(f, &k);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.proto = proto;
+	pkt.t6.src = k.x6;
+	nat64_rfc6052_embed(&th->inst.pool6, k.z4, &pkt.t6.dst);
+	pkt.t6.sport = k.x;
+	pkt.t6.dport = k.y;
+	pkt.t6.proto = proto;
+	rcu_read_lock();
+	err = nat64_state_6to4(&th->inst, &pkt, k.z4, 0, &o, &w);
+	rcu_read_unlock();
+	return err;
+}
+
+bool th_sess6_find(struct th *th, uint8_t proto, const struct th_flow6 *f)
+{
+	int pi = nat64_proto_index(proto);
+	struct nat64_sess6_key k;
+
+	if (pi < 0)
+		return false;
+	sess6_key_of_flow(f, &k);
+	if (pi == NAT64_PI_ICMP)
+		k.y = 0;
+	return sess6_find(&th->inst.state->tab[pi], &k) != NULL;
+}
+
+void th_table_buckets(uint32_t n)
+{
+	nat64_urht_set_buckets(n);
+}
+
 int th_4to6(struct th *th, uint8_t proto, const char *z4, uint16_t z, const char *t4,
 	    uint16_t t, uint8_t tcp_flags, struct th_out *out, int *why)
 {

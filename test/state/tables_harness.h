@@ -74,6 +74,26 @@ int th_6to4(struct th *th, uint8_t proto, const char *x6, uint16_t x, const char
 int th_4to6(struct th *th, uint8_t proto, const char *z4, uint16_t z, const char *t4,
 	    uint16_t t, uint8_t tcp_flags, struct th_out *out, int *why);
 
+/*
+ * A 6->4 flow in binary, network byte order: (X',x) -> (pool6 + Z, y), for
+ * callers that cannot afford text (benchmarks).
+ */
+struct th_flow6 {
+	uint8_t x6[16];
+	uint32_t z4;
+	uint16_t x, y;
+};
+/* th_6to4() of a flow (no TCP flags, mark 0): 0 or -errno. */
+int th_6to4_flow(struct th *th, uint8_t proto, const struct th_flow6 *f);
+/* The lookup the 6->4 path does first (state_path.c: the session table by
+ * (X',x,Z,y), sess6_params): whether the session exists. The caller holds
+ * th_rcu_read_lock(), as the hook holds it for a packet. */
+bool th_sess6_find(struct th *th, uint8_t proto, const struct th_flow6 *f);
+/* Hash buckets of each table of the instances made from now on (a power
+ * of two). The shim's rhashtable does not resize (platform_user_os.h):
+ * a big table gets the size rhashtable would have grown to. */
+void th_table_buckets(uint32_t n);
+
 /* One gc pass, then the RCU callbacks it queued run (frees). True when
  * the pass ran out of budget. */
 bool th_gc(struct th *th);
