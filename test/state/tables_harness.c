@@ -223,7 +223,7 @@ int th_bib_del(struct th *th, uint8_t proto, const char *x6, uint16_t x)
 	struct in6_addr a6;
 
 	inet_pton(AF_INET6, x6, &a6);
-	return nat64_bib_del(&th->inst, proto, &a6, htons(x), NULL, NULL, NULL);
+	return nat64_bib_del(&th->inst, proto, &a6, htons(x), NULL, 0, NULL);
 }
 
 /* ---- data path ----------------------------------------------------------- */
