@@ -116,6 +116,11 @@ start_unbound() {
 	check "unbound-checkconf" unbound-checkconf "$dir/unbound.conf"
 	in_ns r unbound -d -c "$dir/unbound.conf" >"$dir/stdout" 2>&1 &
 	wait_listen r udp 53
+	# unbound binds its sockets before it writes the pid file.
+	for _ in {1..100}; do
+		[[ -s $dir/unbound.pid ]] && break
+		sleep 0.1
+	done
 	[[ -s $dir/unbound.pid ]] || fail "unbound wrote no pid file"
 	ok "unbound (DNS64 $prefix) listens on $GW6"
 }
