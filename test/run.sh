@@ -145,7 +145,8 @@ plan_vm_jobs() {
 	local k i env
 	mapfile -t primary < <(all_cases "$@")
 	mapfile -t parts < <(split_cases "${NAT64_VM_LANES:-2}" "${primary[@]}")
-	env="NAT64_CLI=$BUILD/usr/nat64 NAT64_XTABLES_DIR=$BUILD/usr NAT64_DKMS_ROOT=$BUILD/dkms/root"
+	env="NAT64_BUILD=$BUILD NAT64_CLI=$BUILD/usr/nat64 NAT64_XTABLES_DIR=$BUILD/usr"
+	env+=" NAT64_DKMS_ROOT=$BUILD/dkms/root"
 	for i in "${!parts[@]}"; do
 		# shellcheck disable=SC2086 # a list of case names
 		add_job "$PRIMARY" "$BUILD/vm-$((i + 1))" "NAT64_KO=$REPO/mod/nat64.ko $env" ${parts[i]}

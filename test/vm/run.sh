@@ -186,7 +186,7 @@ kernel_cmdline() {
 	# slab_nomerge: every kmem cache keeps its own /proc/slabinfo row, so a
 	# case can count the module's objects (93-lifecycle-load).
 	printf '%s ' console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 slab_nomerge \
-		"nat64_guest=$HERE/guest.sh" "nat64_repo=$REPO" "nat64_build=$BUILD" \
+		"nat64_guest=$HERE/guest.sh" "nat64_repo=$REPO" "nat64_build=${NAT64_BUILD:-$BUILD}" \
 		"nat64_cases=$list" "nat64_case_timeout=$CASE_TIMEOUT" "nat64_timeout_factor=$FACTOR"
 	# A module tree outside /lib/modules: /init mounts it at /lib/modules/KVER.
 	[[ -z $MODDIR ]] || printf 'nat64_moddir=%s ' "$MODDIR"

@@ -492,13 +492,13 @@ def case_table(inst):
     # BIB.
     add("bib add without an entry", cmd("BIB_ADD"), me, errno.EINVAL, "missing BIB entry")
     add("bib add without an IPv4 side", cmd("BIB_ADD"), me + bib(a4=None, p4=None),
-        errno.EINVAL, "needs both the IPv4 address and port")
+        errno.EINVAL, "BIB entry needs the IPv6 and the IPv4 transport address")
     add("bib add without the IPv4 port", cmd("BIB_ADD"), me + bib(p4=None), errno.EINVAL,
-        "needs both the IPv4 address and port")
+        "a BIB transport address needs both its address and its port")
     add("bib add without the IPv6 port", cmd("BIB_ADD"), me + nest(
         A["NAT64_A_BIB"], u8(c["NAT64_BIB_PROTO"], IPPROTO_TCP),
         attr(c["NAT64_BIB_ADDR6"], ip6("2001:db8::9"))), errno.EINVAL,
-        "needs a protocol and an IPv6 port")
+        "a BIB transport address needs both its address and its port")
     add("bib add protocol 47", cmd("BIB_ADD"), me + bib(proto=47), errno.EINVAL,
         "BIB protocol must be TCP, UDP or ICMP")
     add("bib add IPv6 address of 4 bytes", cmd("BIB_ADD"), me + nest(
