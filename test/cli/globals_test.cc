@@ -110,8 +110,9 @@ TEST(Globals, Defaults)
   std::size_t writable = 0;
   for (const auto &m : global_metas()) {
     writable += m.writable;
-    if (m.writable)
+    if (m.writable) {
       EXPECT_TRUE(parse_global(m.name, m.def).ok()) << m.name;
+    }
   }
   ASSERT_EQ(d.size(), writable);
   auto get = [&](std::string_view key) -> const GlobalData & {
