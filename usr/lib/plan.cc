@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "nlmsg.h"
+#include "request.h"
 #include "values.h"
 
 namespace nat64 {
@@ -18,27 +19,6 @@ namespace nat64 {
 namespace {
 
 // ---- requests ---------------------------------------------------------
-
-Status send(Transport &t, Result<MsgPtr> msg)
-{
-  if (!msg)
-    return std::move(msg).error();
-  return t.exchange(msg->get(), [](const nlmsghdr *) { return Status(); });
-}
-
-template <typename Decode, typename Use>
-Status collect(Transport &t, Result<MsgPtr> msg, Decode decode, Use use)
-{
-  if (!msg)
-    return std::move(msg).error();
-  return t.exchange(msg->get(), [&](const nlmsghdr *h) -> Status {
-    auto v = decode(h);
-    if (!v)
-      return std::move(v).error();
-    use(std::move(*v));
-    return {};
-  });
-}
 
 std::string_view framework_name(std::uint8_t fw)
 {

@@ -14,6 +14,7 @@
 #include "nlmsg.h"
 #include "output.h"
 #include "plan.h"
+#include "request.h"
 #include "values.h"
 
 namespace nat64 {
@@ -31,30 +32,6 @@ std::string Error::describe() const
 }
 
 namespace {
-
-// Sends a request that expects no data back.
-Status send(Transport &t, Result<MsgPtr> msg)
-{
-  if (!msg)
-    return std::move(msg).error();
-  return t.exchange(msg->get(), [](const nlmsghdr *) { return Status(); });
-}
-
-// Sends a request and decodes each answer with `decode`, handing the result
-// to `use`.
-template <typename Decode, typename Use>
-Status collect(Transport &t, Result<MsgPtr> msg, Decode decode, Use use)
-{
-  if (!msg)
-    return std::move(msg).error();
-  return t.exchange(msg->get(), [&](const nlmsghdr *h) -> Status {
-    auto v = decode(h);
-    if (!v)
-      return std::move(v).error();
-    use(std::move(*v));
-    return {};
-  });
-}
 
 Error with_context(Error e, std::string_view context)
 {
