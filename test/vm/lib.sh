@@ -180,6 +180,19 @@ topo_setup() {
 	log "topology up: v6 2001:db8::2 -- r 2001:db8::1, 192.0.2.1 -- v4 192.0.2.2"
 }
 
+# topo_fixed_macs: the veths get the fixed MAC addresses the packet-socket
+# helpers (xlat_bytes.py, malformed.py, hashflood.py) write into their
+# frames, and r static neighbour entries for both endpoints, so that frames
+# sent to a silenced endpoint need no neighbour discovery.
+topo_fixed_macs() {
+	in_ns v6 ip link set to_r address 02:00:00:00:06:02
+	in_ns r ip link set to_v6 address 02:00:00:00:06:01
+	in_ns r ip link set to_v4 address 02:00:00:00:04:01
+	in_ns v4 ip link set to_r address 02:00:00:00:04:02
+	in_ns r ip neigh replace 2001:db8::2 lladdr 02:00:00:00:06:02 dev to_v6 nud permanent
+	in_ns r ip neigh replace 192.0.2.2 lladdr 02:00:00:00:04:02 dev to_v4 nud permanent
+}
+
 topo_teardown() {
 	local ns
 	for ns in v6 r v4; do kill_ns "$ns"; done

@@ -18,12 +18,7 @@
 
 require_nat64
 topo_setup
-in_ns v6 ip link set to_r address 02:00:00:00:06:02
-in_ns r ip link set to_v6 address 02:00:00:00:06:01
-in_ns r ip link set to_v4 address 02:00:00:00:04:01
-in_ns v4 ip link set to_r address 02:00:00:00:04:02
-in_ns r ip neigh replace 2001:db8::2 lladdr 02:00:00:00:06:02 dev to_v6 nud permanent
-in_ns r ip neigh replace 192.0.2.2 lladdr 02:00:00:00:04:02 dev to_v4 nud permanent
+topo_fixed_macs
 check "v6 stack silenced" in_ns v6 ip6tables -t raw -A PREROUTING -j DROP
 check "v4 stack silenced" in_ns v4 iptables -t raw -A PREROUTING -j DROP
 in_ns r sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0

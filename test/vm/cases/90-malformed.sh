@@ -20,12 +20,7 @@
 
 require_nat64
 topo_setup
-in_ns v6 ip link set to_r address 02:00:00:00:06:02
-in_ns r ip link set to_v6 address 02:00:00:00:06:01
-in_ns r ip link set to_v4 address 02:00:00:00:04:01
-in_ns v4 ip link set to_r address 02:00:00:00:04:02
-in_ns r ip neigh replace 2001:db8::2 lladdr 02:00:00:00:06:02 dev to_v6 nud permanent
-in_ns r ip neigh replace 192.0.2.2 lladdr 02:00:00:00:04:02 dev to_v4 nud permanent
+topo_fixed_macs
 # The endpoints' stacks neither answer nor speak (router solicitations,
 # MLD): only the packet sockets' frames reach r.
 for ns in v6 v4; do
