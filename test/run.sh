@@ -7,18 +7,14 @@
 # /lib/modules/*/build. The module in mod/ is built for the oldest (the
 # distribution's; NAT64_KVER overrides) and the whole VM suite runs on it;
 # each newer kernel (an upgrade, e.g. from backports) gets its own module
-# build in BUILD/kmod-KVER and runs NAT64_EXTRA_CASES (default: the
-# representative subset below; "all" for every case). VM case arguments
-# select the cases on every kernel. The VM boots run in NAT64_VM_LANES
-# (default 2) concurrent lanes; see run_vm_lanes.
+# build in BUILD/kmod-KVER and runs the whole suite too (NAT64_EXTRA_CASES
+# narrows that, e.g. "00 10 80"). VM case arguments select the cases on
+# every kernel. The VM boots run in NAT64_VM_LANES (default 2) concurrent
+# CPU lanes and one wait lane; see run_vm_lanes.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${NAT64_BUILD:-$REPO/build}
-# On newer kernels: harness, both modes, pool4, lifecycle, TCP states,
-# ICMP errors, PMTUD, DNS64 gateway, DKMS. The full suite takes about
-# twice as long and adds little that is kernel-specific.
-readonly DEFAULT_EXTRA_CASES="00 10 20 30 40 50 60 61 80 81"
 unit=1 vm=1
 case "${1:-}" in
 --unit-only) vm=0; shift ;;
@@ -77,20 +73,30 @@ add_counts() {
 }
 
 # ------------------------------------------------------------ VM lanes
-# The VM runs (the whole suite on the primary kernel, split in two, and the
-# chosen cases on each newer kernel) are spread over NAT64_VM_LANES
-# concurrent lanes (default 2, one per core): most of a case's time under
-# TCG is one busy vCPU or a wait, so two guests finish about twice as fast
-# as one. A job is one VM boot: JOB_KVER, JOB_DIR (its own results and
-# initrd cache), JOB_ENV (what is tested), JOB_CASES, JOB_COST (the sum of
-# its cases' "# vm-timeout:", a stand-in for their duration).
-JOB_KVER=() JOB_DIR=() JOB_ENV=() JOB_CASES=() JOB_COST=() JOB_LOG=()
+# The VM runs (the whole suite on every kernel, and the benchmark's smoke
+# run) are spread over NAT64_VM_LANES concurrent CPU lanes (default 2, one
+# per core) plus one wait lane. Under TCG most of a case's time is one busy
+# vCPU, so two guests finish about twice as fast as one. A few cases spend
+# most of their time asleep on real timers (marked "# vm-lane: wait"): they
+# run on their own in a third guest that costs almost no CPU, instead of
+# holding up a CPU lane. A job is one VM boot: JOB_KVER, JOB_DIR (its own
+# results and initrd cache), JOB_ENV (what is tested), JOB_CASES, JOB_COST
+# (the sum of its cases' "# vm-cost:", their seconds in a CPU lane on 6.1)
+# and JOB_WAIT (1 for the wait lane).
+JOB_KVER=() JOB_DIR=() JOB_ENV=() JOB_CASES=() JOB_COST=() JOB_LOG=() JOB_WAIT=()
 
+case_file() { echo "$REPO/test/vm/cases/$1.sh"; }
+
+# case_cost CASE: its "# vm-cost:", else a third of its "# vm-timeout:".
 case_cost() {
 	local t
-	t=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
-	echo "${t:-120}"
+	t=$(sed -n 's/^# vm-cost: *\([0-9][0-9]*\).*/\1/p' "$(case_file "$1")" | head -n 1)
+	[[ -n $t ]] && { echo "$t"; return; }
+	t=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$(case_file "$1")" | head -n 1)
+	echo $((${t:-120} / 3))
 }
+
+is_wait_case() { grep -q '^# vm-lane: *wait' "$(case_file "$1")"; }
 
 # all_cases [ARG...]: NN-name of the cases named (run.sh syntax) or of all.
 all_cases() {
@@ -107,17 +113,17 @@ all_cases() {
 	fi
 }
 
-add_job() { # add_job KVER DIR ENV CASE...
-	local k=$1 dir=$2 env=$3 c cost=0
-	shift 3
+add_job() { # add_job KVER DIR ENV WAIT CASE...
+	local k=$1 dir=$2 env=$3 wait=$4 c cost=0
+	shift 4
 	(($#)) || return 0
 	if [[ $1 == bench-smoke ]]; then
-		cost=240
+		cost=150
 	else
-		for c in "$@"; do cost=$((cost + $(case_cost "$REPO/test/vm/cases/$c.sh"))); done
+		for c in "$@"; do cost=$((cost + $(case_cost "$c"))); done
 	fi
 	JOB_KVER+=("$k") JOB_DIR+=("$dir") JOB_ENV+=("$env") JOB_CASES+=("$*") JOB_COST+=("$cost")
-	JOB_LOG+=("$dir/vm.log")
+	JOB_WAIT+=("$wait") JOB_LOG+=("$dir/vm.log")
 }
 
 # split_cases N CASE...: prints N lines, the cases dealt longest first to
@@ -130,9 +136,9 @@ split_cases() {
 	while read -r _ c; do
 		best=0
 		for ((i = 1; i < n; i++)); do ((tot[i] < tot[best])) && best=$i; done
-		tot[best]=$((tot[best] + $(case_cost "$REPO/test/vm/cases/$c.sh")))
+		tot[best]=$((tot[best] + $(case_cost "$c")))
 		line[best]+="$c "
-	done < <(for c in "$@"; do echo "$(case_cost "$REPO/test/vm/cases/$c.sh") $c"; done | sort -rn)
+	done < <(for c in "$@"; do echo "$(case_cost "$c") $c"; done | sort -rn)
 	for ((i = 0; i < n; i++)); do
 		# shellcheck disable=SC2086 # a list of case names
 		printf '%s\n' ${line[i]} | sort | tr '\n' ' '
@@ -140,34 +146,45 @@ split_cases() {
 	done
 }
 
-plan_vm_jobs() {
-	local -a primary extra parts
-	local k i env
-	mapfile -t primary < <(all_cases "$@")
-	mapfile -t parts < <(split_cases "${NAT64_VM_LANES:-2}" "${primary[@]}")
-	env="NAT64_BUILD=$BUILD NAT64_CLI=$BUILD/usr/nat64 NAT64_XTABLES_DIR=$BUILD/usr"
+# plan_kernel KVER DIR KO CASE...: the kernel's CPU cases split into one
+# job per CPU lane (each in DIR/vm-N), its wait cases in one more job.
+plan_kernel() {
+	local k=$1 dir=$2 ko=$3 c i env
+	shift 3
+	local -a cpu=() wait=() parts=()
+	for c in "$@"; do
+		if is_wait_case "$c"; then wait+=("$c"); else cpu+=("$c"); fi
+	done
+	env="NAT64_KO=$ko NAT64_BUILD=$BUILD NAT64_CLI=$BUILD/usr/nat64 NAT64_XTABLES_DIR=$BUILD/usr"
 	env+=" NAT64_DKMS_ROOT=$BUILD/dkms/root"
+	((${#cpu[@]})) && mapfile -t parts < <(split_cases "${NAT64_VM_LANES:-2}" "${cpu[@]}")
 	for i in "${!parts[@]}"; do
 		# shellcheck disable=SC2086 # a list of case names
-		add_job "$PRIMARY" "$BUILD/vm-$((i + 1))" "NAT64_KO=$REPO/mod/nat64.ko $env" ${parts[i]}
+		add_job "$k" "$dir/vm-$((i + 1))" "$env" 0 ${parts[i]}
 	done
+	add_job "$k" "$dir/vm-wait" "$env" 1 "${wait[@]}"
+}
+
+plan_vm_jobs() {
+	local -a cases
+	local k
+	mapfile -t cases < <(all_cases "$@")
+	plan_kernel "$PRIMARY" "$BUILD" "$REPO/mod/nat64.ko" "${cases[@]}"
 	# The benchmark harness's smoke run (one boot, ~1 s per case): it passes
 	# when every case gives its numbers; no timing thresholds.
-	(($#)) || add_job "$PRIMARY" "$BUILD/bench-smoke" "" bench-smoke
+	(($#)) || add_job "$PRIMARY" "$BUILD/bench-smoke" "" 0 bench-smoke
 	for k in "${KERNELS[@]}"; do
 		[ "$k" != "$PRIMARY" ] || continue
-		if (($#)) || [ "${NAT64_EXTRA_CASES:-}" = all ]; then
-			mapfile -t extra < <(all_cases "$@")
-		else
+		if (($# == 0)) && [[ -n ${NAT64_EXTRA_CASES:-} && $NAT64_EXTRA_CASES != all ]]; then
 			# shellcheck disable=SC2086 # a list of case names
-			mapfile -t extra < <(all_cases ${NAT64_EXTRA_CASES:-$DEFAULT_EXTRA_CASES})
+			mapfile -t cases < <(all_cases $NAT64_EXTRA_CASES)
 		fi
 		if ! build_for "$k"; then
 			echo "FAIL nat64.ko for $k does not build"
 			failed=$((failed + 1))
 			continue
 		fi
-		add_job "$k" "$BUILD/kmod-$k" "NAT64_KO=$BUILD/kmod-$k/mod/nat64.ko $env" "${extra[@]}"
+		plan_kernel "$k" "$BUILD/kmod-$k" "$BUILD/kmod-$k/mod/nat64.ko" "${cases[@]}"
 	done
 }
 
@@ -188,22 +205,28 @@ run_job() {
 		${JOB_CASES[j]} >"${JOB_LOG[j]}" 2>&1
 }
 
-# Jobs go, longest first, to the lane with the least work; each lane runs
-# its jobs one after the other; the logs are printed as lanes finish.
+# CPU jobs go, longest first, to the CPU lane with the least work; wait
+# jobs go to the wait lane (the last one). Each lane runs its jobs one
+# after the other; the logs are printed as lanes finish.
 run_vm_lanes() {
 	local n=${NAT64_VM_LANES:-2} i j best start=$SECONDS
 	local -a tot=() work=() pids=()
-	for ((i = 0; i < n; i++)); do tot[i]=0 work[i]=""; done
+	for ((i = 0; i <= n; i++)); do tot[i]=0 work[i]=""; done
 	while read -r _ j; do
-		best=0
-		for ((i = 1; i < n; i++)); do ((tot[i] < tot[best])) && best=$i; done
+		if ((JOB_WAIT[j])); then
+			best=$n
+		else
+			best=0
+			for ((i = 1; i < n; i++)); do ((tot[i] < tot[best])) && best=$i; done
+		fi
 		tot[best]=$((tot[best] + JOB_COST[j]))
 		work[best]+="$j "
 	done < <(for j in "${!JOB_COST[@]}"; do echo "${JOB_COST[j]} $j"; done | sort -rn)
-	for ((i = 0; i < n; i++)); do
+	for ((i = 0; i <= n; i++)); do
 		[[ -n ${work[i]} ]] || continue
+		echo "test/run.sh: lane $((i + 1)) (planned ${tot[i]}s):"
 		for j in ${work[i]}; do
-			echo "test/run.sh: lane $((i + 1)): ${JOB_KVER[j]}: ${JOB_CASES[j]}"
+			echo "test/run.sh:   ${JOB_KVER[j]}: ${JOB_CASES[j]}"
 		done
 		(for j in ${work[i]}; do run_job "$j"; done) &
 		pids+=($!)

@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 480
+# vm-cost: 31
 # Filtering (RFC 6146 §3.5.1, §3.5.2.2) with a second IPv4 host v4b
 # (203.0.113.2, behind r's 203.0.113.1). Endpoint-independent filtering
 # (default): anybody reaches a binding. address-dependent-filtering: only

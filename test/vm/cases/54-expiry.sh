@@ -1,5 +1,7 @@
 #!/bin/bash
 # vm-timeout: 480
+# vm-cost: 148
+# vm-lane: wait
 # Session expiry with the real clock and the RFC minimum: udp-timeout 2:00
 # (RFC 6146 §3.5.1: at least 2 minutes; nothing is scaled for the test, so
 # this case waits about 2.5 minutes). Three idle UDP flows expire between
