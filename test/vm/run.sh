@@ -211,7 +211,7 @@ show_progress() {
 boot_vm() {
 	local initrd=$BUILD/vm-cache/initrd-$KVER.cpio.gz
 	"$HERE/mkinitrd.sh" "$KVER" "$initrd" "${MODDIR:-/lib/modules/$KVER}"
-	local -a qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp 2
+	local -a qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp "${NAT64_VM_SMP:-2}"
 		-nographic -no-reboot -nic none
 		-kernel "$KIMAGE" -initrd "$initrd" -append "$(kernel_cmdline)"
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
