@@ -81,7 +81,7 @@ add_counts() {
 # run on their own in a third guest that costs almost no CPU, instead of
 # holding up a CPU lane. A job is one VM boot: JOB_KVER, JOB_DIR (its own
 # results and initrd cache), JOB_ENV (what is tested), JOB_CASES, JOB_COST
-# (the sum of its cases' "# vm-cost:", their seconds in a CPU lane on 6.1)
+# (the sum of its cases' "# vm-cost:", their seconds on 6.1 in a lane)
 # and JOB_WAIT (1 for the wait lane).
 # Guests get one vCPU (NAT64_VM_SMP=1) unless a case says "# vm-smp: 2"
 # (races between CPUs are what it tests): under TCG a 2-vCPU guest spends

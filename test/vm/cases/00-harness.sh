@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-cost: 41
+# vm-cost: 13
 # The harness itself, no nat64 involved: namespaces and veths come up,
 # addresses answer at once, TCP carries 1 MiB intact both ways, and kernel
 # module auto-loading works through the initramfs /sbin/modprobe wrapper.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 180
-# vm-cost: 34
+# vm-cost: 14
 # Netfilter-mode instance with the empty pool4 (r's own 192.0.2.1, ports
 # 61001-65535): ICMP, UDP and TCP both ways translate intact, sessions show
 # the mappings, the instance goes away and the module unloads cleanly.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 300
-# vm-cost: 78
+# vm-cost: 25
 # iptables-mode instance reached through `-j JOOL --instance default` rules
 # in mangle PREROUTING, once with iptables-nft and once with iptables-legacy
 # (called directly: update-alternatives cannot run on the read-only root).

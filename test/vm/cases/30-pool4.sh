@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 180
-# vm-cost: 29
+# vm-cost: 16
 # pool4 198.51.100.0/30 ports (ICMP ids) 1000-2000 for each protocol: listed
 # per address, used by the translated traffic, removable (with the sessions
 # that used it); with pool4 empty again r's own address is used.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 180
-# vm-cost: 53
+# vm-cost: 18
 # State must be released on every path: instance remove and rmmod with live
 # sessions, deletion of a namespace that owns an instance; and the netlink
 # API must refuse configuration changes without CAP_NET_ADMIN.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 400
-# vm-cost: 44
+# vm-cost: 21
 # The RFC 6146 §3.5.2.2 TCP state machine as `session display` shows it:
 # real connections from v6 to v4 opened and closed by either side (FIN
 # first from v4, FIN first from v6, RST), a SYN answered by a RST

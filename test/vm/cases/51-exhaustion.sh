@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 300
-# vm-cost: 54
+# vm-cost: 28
 # pool4 exhaustion (RFC 6146 §3.5.1.1): UDP pool4 of one address and four
 # ports. Four flows from v6 get the four ports and their echoes; a fifth
 # flow gets an ICMPv6 Destination Unreachable (address unreachable) per

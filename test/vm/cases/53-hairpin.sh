@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 360
-# vm-cost: 38
+# vm-cost: 16
 # Hairpinning (RFC 6146 §3.8): IPv6 host A (2001:db8::2) reaches the UDP
 # server of IPv6 host B (2001:db8::3) through B's IPv4 transport address,
 # i.e. at pool6 + pool4 address. The 6->4 translation of A's packet goes to

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 480
-# vm-cost: 148
+# vm-cost: 136
 # vm-lane: wait
 # Session expiry with the real clock and the RFC minimum: udp-timeout 2:00
 # (RFC 6146 §3.5.1: at least 2 minutes; nothing is scaled for the test, so

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 1200
-# vm-cost: 142
+# vm-cost: 94
 # A million UDP sessions (issue: "1,000,000 sessions created with pktgen,
 # then dumped and counted"). pktgen in v6 sends 1,000,000 UDP datagrams to
 # 64:ff9b::192.0.2.2 whose (source port, destination port) pairs are all

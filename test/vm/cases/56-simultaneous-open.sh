@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 480
-# vm-cost: 36
+# vm-cost: 35
 # Unsolicited IPv4 SYNs without a binding (RFC 6146 §3.5.2.2). A SYN to a
 # pool4 transport address nobody is bound to is held for 6 s: an IPv6 SYN
 # towards its sender within that time gets a new binding to exactly that

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 480
-# vm-cost: 99
+# vm-cost: 90
 # vm-lane: wait
 # Expiry of an established TCP session (RFC 6146 §3.5.2.2): it falls to
 # TRANS and the translator probes the IPv6 end with an empty ACK (sequence

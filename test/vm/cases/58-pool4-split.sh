@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 360
-# vm-cost: 34
+# vm-cost: 18
 # pool4 remove of part of an entry: removing one address of a /30 splits
 # the entry (the other three stay, listed one per address); a binding on an
 # address that stays lives on, with its session and its port still taken;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 300
-# vm-cost: 14
+# vm-cost: 12
 # traceroute through the translator shows every hop, so Time Exceeded is
 # translated both ways (RFC 7915 §4.2, §5.2, with the packet inside):
 #  - from h6 to h4 (UDP, ICMP echo and TCP SYN probes): hop 1 the IPv6

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 400
-# vm-cost: 36
+# vm-cost: 35
 # MTU and path MTU discovery across the translator (RFC 7915 §4, §5.1),
 # with real TCP stacks at both ends and 4 MiB transfers checked by sha256:
 #  1. a 1000-byte link inside the IPv4 side (v4 -- h4): the IPv4 router's

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 300
-# vm-cost: 40
+# vm-cost: 19
 # ICMP errors reach the IPv6 application as the right socket errors
 # (RFC 7915 §4.2-4.3: the error and the packet inside it translated):
 #  - UDP to an IPv4 port with no listener: Port Unreachable becomes ICMPv6

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 300
-# vm-cost: 43
+# vm-cost: 30
 # Byte-exact translation (RFC 7915 §4, §5, as RFC 6146 §3.7 uses it):
 # scapy-crafted packets for each rule (TOS / traffic class, hop limit, the
 # DF rule, fragments, TCP, ICMP echo, ICMP errors with the packet inside,

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
-# vm-cost: 106
+# vm-cost: 53
 # The operator's workflow with `jool` replaced by `nat64` (iptables mode,
 # the -j JOOL rules of docs/context.md §1 verbatim), then `nat64 file handle`:
 # a whole configuration applied, applied again (nothing changes), a file

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
-# vm-cost: 80
+# vm-cost: 31
 # The operations 70-file does not reach, against the real module: every
 # global key written and read back through the kernel, -i and the positional
 # instance name, pool4 flush, bib add/remove, instance flush, --version,

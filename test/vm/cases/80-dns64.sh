@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 300
-# vm-cost: 80
+# vm-cost: 27
 # The whole NAT64/DNS64 gateway as operators build it (seed workflow):
 #   v4: nsd, authoritative for "example." (a-only.example: A only;
 #       dual.example: A and AAAA), and an HTTP server, both on 192.0.2.2

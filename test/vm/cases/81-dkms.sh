@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 120
-# vm-cost: 12
+# vm-cost: 6
 # The module DKMS built and installed for the running kernel (test/dkms.sh,
 # scratch install tree BUILD/dkms/root/lib/modules) loads with modprobe,
 # dependencies included, and translates a ping; the system's own module

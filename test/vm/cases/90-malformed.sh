@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 480
-# vm-cost: 84
+# vm-cost: 50
 # Hostile input (issue 7): about 3,100 scapy-built malformed packets
 # (fixed seed) through the translator in both directions: truncated
 # headers, lying length fields, long and looping extension header chains,

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 240
-# vm-cost: 20
+# vm-cost: 10
 # Hash flooding (issue 7): 1,024 UDP flows from one client chosen so that
 # their session keys all fall into bucket 0 of a 1,024-bucket table under
 # the unkeyed variant of the state tables' hash (key 0, seed 0; the

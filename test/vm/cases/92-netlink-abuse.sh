@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 480
-# vm-cost: 90
+# vm-cost: 59
 # Hostile netlink input (issue 7): every change the CLI can make is refused
 # with EPERM without CAP_NET_ADMIN (root without capabilities, nobody, and
 # root of a user namespace that does not own the network namespace) and

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-timeout: 420
-# vm-cost: 100
+# vm-cost: 80
 # vm-smp: 2
 # Lifecycle under load (issue 7): pktgen floods UDP from v6 to
 # 64:ff9b::192.0.2.2 with random source ports (new sessions all the time;
