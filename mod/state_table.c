@@ -70,6 +70,15 @@ int nat64_sess_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 		 s->bib->addr4 == k->t4 && s->bib->port4 == k->t);
 }
 
+/* The owner stands for (T,t): see nat64_sess6_find(). */
+int nat64_sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct nat64_sess6_lookup *l = arg->key;
+	const struct nat64_session *s = obj;
+
+	return !(s->bib == l->b && s->raddr == l->k.z4 && s->rport == l->k.z);
+}
+
 /* ---- life cycle -------------------------------------------------------- */
 
 /*
