@@ -23,6 +23,9 @@
  *    instead of two saves a bucket array and a hash node per session
  *    (memory: docs/STATE.md). On its BIB's list (RCU hlist, for
  *    address-dependent filtering and BIB removal) and on one expiry list.
+ *    It is linked to its live BIB before it enters sess and leaves sess
+ *    before it is unlinked, so a BIB entry leaves bib4 (and gives (T,t)
+ *    back to pool4) only after every session keyed by (T,t) left sess.
  *  - struct nat64_explist: one of st->nexp; a session stays on the list of
  *    the shard (CPU modulo st->nexp) that created it, one list per timer
  *    class. Its lock protects ->exp, ->listed and ->sc (TCP state and
