@@ -23,7 +23,8 @@
 struct nat64_state *nat64_state_alloc(struct nat64_instance *inst)
 {
 	struct nat64_state *st;
-	int pi, cpu, cls;
+	unsigned int i, cls;
+	int pi;
 
 	if (nat64_caches_get())
 		return NULL;
@@ -35,11 +36,12 @@ struct nat64_state *nat64_state_alloc(struct nat64_instance *inst)
 	mutex_init(&st->cfg);
 	spin_lock_init(&st->dflt_lock);
 	atomic_set(&st->nsessions, 0);
-	st->exp = alloc_percpu(struct nat64_explist);
+	st->nexp = min_t(unsigned int, nr_cpu_ids, NAT64_EXP_SHARDS_MAX);
+	st->exp = kvcalloc(st->nexp, sizeof(*st->exp), GFP_KERNEL);
 	if (!st->exp)
 		goto err_exp;
-	for_each_possible_cpu(cpu) {
-		struct nat64_explist *l = per_cpu_ptr(st->exp, cpu);
+	for (i = 0; i < st->nexp; i++) {
+		struct nat64_explist *l = &st->exp[i];
 
 		spin_lock_init(&l->lock);
 		for (cls = 0; cls < NAT64_NCLS; cls++)
@@ -56,7 +58,7 @@ struct nat64_state *nat64_state_alloc(struct nat64_instance *inst)
 err_tables:
 	while (--pi >= 0)
 		nat64_tables_destroy(&st->tab[pi]);
-	free_percpu(st->exp);
+	kvfree(st->exp);
 err_exp:
 	kfree(st);
 err_st:
@@ -74,7 +76,7 @@ void nat64_state_free(struct nat64_state *st)
 		nat64_tables_destroy(&st->tab[pi]);
 	nat64_so_destroy(&st->so);
 	nat64_p4_destroy(st);
-	free_percpu(st->exp);
+	kvfree(st->exp);
 	mutex_destroy(&st->cfg);
 	kfree(st);
 	nat64_caches_put();	/* after the call_rcu()s above */

@@ -49,7 +49,7 @@ static int gc_list(struct nat64_state *st, struct nat64_explist *l,
 	int done = 0, n, np, i;
 
 	do {
-		unsigned long now = jiffies;
+		u32 now = (u32)jiffies;
 		LIST_HEAD(dead);
 
 		n = 0;
@@ -59,24 +59,23 @@ static int gc_list(struct nat64_state *st, struct nat64_explist *l,
 		spin_lock_bh(&l->lock);
 		while (n < NAT64_GC_BATCH) {
 			s = list_first_entry_or_null(&l->head[cls], struct nat64_session, exp);
-			if (!s || time_before32((u32)now, s->listed))
+			if (!s || time_before32(now, s->listed))
 				break;
 			/* Refreshed without a move: due within 1/8 timeout. */
-			if (time_before(now, READ_ONCE(s->expires)))
+			if (time_before32(now, READ_ONCE(s->expires)))
 				break;
 			n++;
 			if (cls == NAT64_CLS_TCP_EST) {
-				struct nat64_tcp_step r = nat64_tcp_expire(s->state);
+				struct nat64_tcp_step r = nat64_tcp_expire(nat64_sess_state(s));
 
 				if (!r.drop) {
-					WRITE_ONCE(s->state, r.state);
-					nat64_sess_relist(st, s, l, nat64_timer_cls(r.timer));
+					nat64_sess_relist(st, s, l, r.state, nat64_timer_cls(r.timer));
 					if (r.probe)
 						probe[np++] = s;
 					continue;
 				}
 			}
-			WRITE_ONCE(s->cls, NAT64_CLS_DEAD);
+			nat64_sess_set(s, nat64_sess_state(s), NAT64_CLS_DEAD);
 			list_move_tail(&s->exp, &dead);
 		}
 		spin_unlock_bh(&l->lock);
@@ -96,12 +95,12 @@ static int gc_list(struct nat64_state *st, struct nat64_explist *l,
  * the budget ran out (more is due: run again at once). Process context. */
 bool nat64_state_gc(struct nat64_state *st)
 {
-	int budget = NAT64_GC_BUDGET, cpu;
-	unsigned int cls;
+	int budget = NAT64_GC_BUDGET;
+	unsigned int i, cls;
 
 	nat64_so_gc(st);
-	for_each_possible_cpu(cpu)
+	for (i = 0; i < st->nexp; i++)
 		for (cls = 0; cls < NAT64_NCLS && budget > 0; cls++)
-			budget -= gc_list(st, per_cpu_ptr(st->exp, cpu), cls, budget);
+			budget -= gc_list(st, &st->exp[i], cls, budget);
 	return budget <= 0;
 }

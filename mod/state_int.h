@@ -15,13 +15,21 @@
  *  - struct nat64_bib: one binding (X',x) <-> (T,t). In two rhashtables
  *    (bib6 keyed (X',x), bib4 keyed (T,t)). bib->lock protects its session
  *    list, ->dead and ->is_static. A dynamic BIB dies with its last session.
- *  - struct nat64_session: one flow. In sess6 keyed (X',x,Z,y) and sess4
- *    keyed (T,t,Z,z); both keys reach X',x,T,t through ->bib, so a session
- *    stores only Z and the remote port. On its BIB's list (RCU hlist, for
+ *  - struct nat64_session: one flow. In one rhashtable, sess, keyed
+ *    (T,t,Z,z); the key reaches T,t through ->bib, so a session stores
+ *    only Z and the remote port. There is no table by the IPv6 side: a
+ *    6->4 packet finds its BIB entry in bib6 by (X',x), then the session
+ *    by that entry's (T,t) and (Z,y) (nat64_sess6_find()). One table
+ *    instead of two saves a bucket array and a hash node per session
+ *    (memory: docs/STATE.md). On its BIB's list (RCU hlist, for
  *    address-dependent filtering and BIB removal) and on one expiry list.
- *  - struct nat64_explist: per CPU; a session stays on the list of the CPU
- *    that created it, one list per timer class. Its lock protects ->exp,
- *    ->cls, ->listed and the TCP ->state.
+ *    It is linked to its live BIB before it enters sess and leaves sess
+ *    before it is unlinked, so a BIB entry leaves bib4 (and gives (T,t)
+ *    back to pool4) only after every session keyed by (T,t) left sess.
+ *  - struct nat64_explist: one of st->nexp; a session stays on the list of
+ *    the shard (CPU modulo st->nexp) that created it, one list per timer
+ *    class. Its lock protects ->exp, ->listed and ->sc (TCP state and
+ *    timer class).
  *  - struct nat64_paddr: the port bitmap of one pool4 address; ->lock.
  *    Lock order: bib->lock, then an explist lock; paddr->lock is a leaf.
  * Readers (the data path) take none of these locks to find a flow.
@@ -50,8 +58,8 @@ enum nat64_cls {
 	NAT64_CLS_TCP_TRANS,
 	NAT64_CLS_TCP_SYN4,
 	NAT64_NCLS,
-	NAT64_CLS_NONE = 0xfe,	/* being created: on no list yet */
-	NAT64_CLS_DEAD = 0xff,	/* claimed for removal */
+	NAT64_CLS_NONE = 0xe,	/* being created: on no list yet */
+	NAT64_CLS_DEAD = 0xf,	/* claimed for removal */
 };
 
 struct nat64_p4range;
@@ -99,35 +107,71 @@ struct nat64_bib {
 	struct rcu_head rcu;
 };
 
+/*
+ * 64 bytes (the static assertion below), one cache line: at a million
+ * sessions every byte here is a megabyte. Hence 32-bit jiffies (timeouts
+ * are capped so that they compare, see below), the TCP state and the timer
+ * class in one byte, and a one-byte expiry shard instead of a CPU number.
+ */
 struct nat64_session {
-	struct rhash_head node6;
-	struct rhash_head node4;
+	struct rhash_head node;		/* in sess */
 	struct hlist_node bib_node;	/* on bib->sessions */
 	union {
 		struct list_head exp;	/* on an expiry list, under its lock */
 		struct rcu_head rcu;	/* once off every list */
 	};
 	struct nat64_bib *bib;
-	unsigned long expires;		/* jiffies; refreshed without a lock */
+	u32 expires;			/* (u32) jiffies; refreshed without a lock */
 	u32 listed;			/* (u32) expiry when put on its list */
 	__be32 raddr;			/* Z (Y' = pool6 + Z) */
 	__be16 rport;			/* z = y; 0 for ICMP (id is the BIB's) */
-	u8 state;			/* enum nat64_tcp_state */
-	u8 cls;				/* enum nat64_cls */
-	u16 cpu;			/* whose expiry list */
+	u8 sc;				/* NAT64_SC(TCP state, timer class) */
+	u8 shard;			/* its expiry list: st->exp[shard] */
 };
+
+_Static_assert(sizeof(struct nat64_session) <= 64,
+	       "struct nat64_session must stay within 64 bytes (memory per session)");
+/* Every expiry is at most NAT64_MAX_TIMEOUT (plus the gc's 1/8) ahead of
+ * or behind the clock; 32-bit jiffies compare right within 2^31. */
+_Static_assert((u64)NAT64_MAX_TIMEOUT * HZ / 8 * 9 < (1ULL << 31),
+	       "timeouts too long for 32-bit jiffies");
+_Static_assert(__NAT64_TCP_STATE_COUNT <= 16 && NAT64_CLS_DEAD <= 15,
+	       "the TCP state and the timer class share a byte");
+
+/* ->sc: TCP state in the low nibble, timer class in the high one. Written
+ * under the explist lock (before publication: by the creator); read with
+ * READ_ONCE anywhere. */
+#define NAT64_SC(state, cls)	((u8)(((cls) << 4) | (state)))
+
+static inline u8 nat64_sess_state(const struct nat64_session *s)
+{
+	return READ_ONCE(s->sc) & 0xf;
+}
+
+static inline unsigned int nat64_sess_cls(const struct nat64_session *s)
+{
+	return READ_ONCE(s->sc) >> 4;
+}
+
+/* Explist lock held (or s unpublished). */
+static inline void nat64_sess_set(struct nat64_session *s, u8 state, unsigned int cls)
+{
+	WRITE_ONCE(s->sc, NAT64_SC(state, cls));
+}
 
 struct nat64_tables {
 	struct rhashtable bib6;
 	struct rhashtable bib4;
-	struct rhashtable sess6;
-	struct rhashtable sess4;
+	struct rhashtable sess;
 };
+
+/* Expiry shards: one per CPU up to this many (->shard is a byte). */
+#define NAT64_EXP_SHARDS_MAX	256
 
 struct nat64_explist {
 	spinlock_t lock;
 	struct list_head head[NAT64_NCLS];
-};
+} ____cacheline_aligned_in_smp;
 
 /*
  * An unsolicited IPv4 SYN held for a simultaneous open (RFC 6146
@@ -166,7 +210,8 @@ struct nat64_so_store {
 struct nat64_state {
 	struct nat64_instance *inst;
 	struct nat64_tables tab[NAT64_NPROTO];
-	struct nat64_explist __percpu *exp;
+	struct nat64_explist *exp;	/* nexp of them */
+	unsigned int nexp;
 	atomic_t nsessions;
 	void *gc;			/* the glue's (state_kernel.c: delayed work) */
 	/* pool4 */
@@ -273,7 +318,7 @@ unsigned int nat64_tcp_opts(const struct nat64_instance *inst);
 void nat64_log_session(const struct nat64_state *st, const struct nat64_session *s,
 		       const char *what);
 void nat64_sess_relist(struct nat64_state *st, struct nat64_session *s,
-		       struct nat64_explist *l, unsigned int cls);
+		       struct nat64_explist *l, u8 state, unsigned int cls);
 bool nat64_sess_claim(struct nat64_state *st, struct nat64_session *s);
 void nat64_sess_destroy(struct nat64_state *st, struct nat64_session *s, bool expired);
 bool nat64_sessions_full(struct nat64_state *st, enum nat64_stat *why);

@@ -17,20 +17,16 @@ u32 nat64_bib6_obj_hash(const void *obj, u32 len, u32 seed);
 int nat64_bib6_cmp(struct rhashtable_compare_arg *arg, const void *obj);
 u32 nat64_bib4_obj_hash(const void *obj, u32 len, u32 seed);
 int nat64_bib4_cmp(struct rhashtable_compare_arg *arg, const void *obj);
-u32 nat64_sess6_obj_hash(const void *obj, u32 len, u32 seed);
+u32 nat64_sess_obj_hash(const void *obj, u32 len, u32 seed);
+int nat64_sess_cmp(struct rhashtable_compare_arg *arg, const void *obj);
 int nat64_sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj);
-u32 nat64_sess4_obj_hash(const void *obj, u32 len, u32 seed);
-int nat64_sess4_cmp(struct rhashtable_compare_arg *arg, const void *obj);
 
-static inline void sess6_key_of(const struct nat64_session *s, struct nat64_sess6_key *k)
-{
-	const struct nat64_bib *b = s->bib;
-
-	k->x6 = b->addr6;
-	k->z4 = s->raddr;
-	k->x = b->port6;
-	k->y = s->rport;
-}
+/* The 6->4 path's key into sess: the hashed part first, then the BIB
+ * entry the session must belong to (nat64_sess6_find()). */
+struct nat64_sess6_lookup {
+	struct nat64_sess4_key k;
+	const struct nat64_bib *b;
+};
 
 static inline void sess4_key_of(const struct nat64_session *s, struct nat64_sess4_key *k)
 {
@@ -58,21 +54,26 @@ static const struct rhashtable_params bib4_params = {
 	.automatic_shrinking = true,
 };
 
-static const struct rhashtable_params sess6_params = {
-	.key_len = sizeof(struct nat64_sess6_key),
-	.head_offset = offsetof(struct nat64_session, node6),
+static const struct rhashtable_params sess_params = {
+	.key_len = sizeof(struct nat64_sess4_key),
+	.head_offset = offsetof(struct nat64_session, node),
 	.hashfn = nat64_key_hash,
-	.obj_hashfn = nat64_sess6_obj_hash,
-	.obj_cmpfn = nat64_sess6_cmp,
+	.obj_hashfn = nat64_sess_obj_hash,
+	.obj_cmpfn = nat64_sess_cmp,
 	.automatic_shrinking = true,
 };
 
-static const struct rhashtable_params sess4_params = {
+/*
+ * The same table, looked up with a struct nat64_sess6_lookup: the same
+ * hash (over the leading key_len bytes) and a compare by owner, Z and z,
+ * which reads no other entry's BIB while it walks a chain.
+ */
+static const struct rhashtable_params sess6_lookup_params = {
 	.key_len = sizeof(struct nat64_sess4_key),
-	.head_offset = offsetof(struct nat64_session, node4),
+	.head_offset = offsetof(struct nat64_session, node),
 	.hashfn = nat64_key_hash,
-	.obj_hashfn = nat64_sess4_obj_hash,
-	.obj_cmpfn = nat64_sess4_cmp,
+	.obj_hashfn = nat64_sess_obj_hash,
+	.obj_cmpfn = nat64_sess6_cmp,
 	.automatic_shrinking = true,
 };
 
@@ -92,16 +93,31 @@ static inline struct nat64_bib *bib4_find(struct nat64_tables *t, __be32 a, __be
 	return rhashtable_lookup(&t->bib4, &k, bib4_params);
 }
 
-static inline struct nat64_session *sess6_find(struct nat64_tables *t,
-					       const struct nat64_sess6_key *k)
-{
-	return rhashtable_lookup(&t->sess6, k, sess6_params);
-}
-
 static inline struct nat64_session *sess4_find(struct nat64_tables *t,
 					       const struct nat64_sess4_key *k)
 {
-	return rhashtable_lookup(&t->sess4, k, sess4_params);
+	return rhashtable_lookup(&t->sess, k, sess_params);
+}
+
+/*
+ * The session of BIB entry b towards (Z,y) (y 0 for ICMP): the 6->4
+ * lookup, after bib6 gave b for (X',x). The session table is keyed by the
+ * IPv4 side, so this is a lookup of (T,t,Z,y), compared by owner. The
+ * owner matters only for a b that RCU still shows after its removal: its
+ * (T,t) may already belong to another entry whose session must not be
+ * taken for this flow's. A live b owns (T,t), and every session keyed by
+ * it is b's.
+ */
+static inline struct nat64_session *nat64_sess6_find(struct nat64_tables *t,
+						     const struct nat64_bib *b,
+						     __be32 z4, __be16 y)
+{
+	struct nat64_sess6_lookup l = {
+		.k = { .t4 = b->addr4, .z4 = z4, .t = b->port4, .z = y },
+		.b = b,
+	};
+
+	return rhashtable_lookup(&t->sess, &l, sess6_lookup_params);
 }
 
 #endif

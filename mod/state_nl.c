@@ -436,7 +436,7 @@ static int put_session(void *obj, void *arg)
 	unsigned long expires = nat64_session_expires(s);
 	u64 ms = time_after(expires, d->now) ? jiffies_to_msecs(expires - d->now) : 0;
 	bool icmp = b->proto == IPPROTO_ICMP;
-	u8 state = b->proto == IPPROTO_TCP ? READ_ONCE(s->state) : NAT64_TCP_ESTABLISHED;
+	u8 state = b->proto == IPPROTO_TCP ? nat64_sess_state(s) : NAT64_TCP_ESTABLISHED;
 	struct in6_addr y6;
 	struct nlattr *nest;
 	void *hdr;
@@ -473,5 +473,6 @@ int nat64_nl_session_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	t = dump_tables(cb);
 	if (!t)
 		return -EINVAL;
-	return dump_result(skb, nat64_table_walk(&t->sess6, ctx->pos, put_session, &d));
+	/* The one session table (keyed by the IPv4 side), in bucket order. */
+	return dump_result(skb, nat64_table_walk(&t->sess, ctx->pos, put_session, &d));
 }

@@ -36,16 +36,16 @@ static void out6_of(const struct nat64_instance *inst, const struct nat64_sessio
 	out->proto = proto;
 }
 
-/* 6->4 miss: find or make the BIB entry, then the session. */
+/* 6->4 miss: find or make the BIB entry, then the session. b: what bib6
+ * gave for (X',x), NULL or maybe dying. */
 static struct nat64_session *sess_new6(struct nat64_state *st, int pi,
-				       const struct nat64_sess6_key *k, u32 mark, u8 flags,
-				       enum nat64_stat *why)
+				       const struct nat64_sess6_key *k, struct nat64_bib *b,
+				       u32 mark, u8 flags, enum nat64_stat *why)
 {
 	struct nat64_tables *t = &st->tab[pi];
 	struct nat64_session *s = ERR_PTR(-EAGAIN);
 	struct nat64_tcp_step so_step;
 	struct nat64_so *so;
-	struct nat64_bib *b;
 	unsigned int cls;
 	bool created = false;
 	u8 state;
@@ -57,7 +57,8 @@ static struct nat64_session *sess_new6(struct nat64_state *st, int pi,
 	if (nat64_sessions_full(st, why))
 		return ERR_PTR(-ENOSPC);
 	for (tries = 0; tries < NAT64_CREATE_TRIES && s == ERR_PTR(-EAGAIN); tries++) {
-		b = bib6_find(t, &k->x6, k->x);
+		if (tries)
+			b = bib6_find(t, &k->x6, k->x);	/* the last one died */
 		so = pi == NAT64_PI_TCP ? nat64_so_match6(st, pi, mark, k, &b) : NULL;
 		if (!b) {
 			b = nat64_bib_create(st, pi, mark, &k->x6, k->x, why);
@@ -98,8 +99,9 @@ int nat64_state_6to4(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 {
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(pkt->proto);
-	struct nat64_session *s;
+	struct nat64_session *s = NULL;
 	struct nat64_sess6_key k;
+	struct nat64_bib *b;
 	int err;
 
 	if (pi < 0) {
@@ -110,13 +112,17 @@ int nat64_state_6to4(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 	k.z4 = dst4;
 	k.x = pkt->t6.sport;
 	k.y = pi == NAT64_PI_ICMP ? 0 : pkt->t6.dport;
-	s = rhashtable_lookup(&st->tab[pi].sess6, &k, sess6_params);
+	/* No session table by the IPv6 side (state_int.h): (X',x) gives
+	 * (T,t), and (T,t,Z,y) the session. */
+	b = bib6_find(&st->tab[pi], &k.x6, k.x);
+	if (b)
+		s = nat64_sess6_find(&st->tab[pi], b, k.z4, k.y);
 	if (s) {
 		err = nat64_sess_update(st, pi, s, NAT64_TCP_FROM6, pkt->tcp_flags, why);
 		if (err)
 			return err;
 	} else {
-		s = sess_new6(st, pi, &k, mark, pkt->tcp_flags, why);
+		s = sess_new6(st, pi, &k, b, mark, pkt->tcp_flags, why);
 		if (IS_ERR(s)) {
 			net_dbg_ratelimited("%s: no session for %pI6c#%u: %ld\n", inst->name,
 					    &k.x6, be16_to_cpu(k.x), PTR_ERR(s));
@@ -209,7 +215,7 @@ int nat64_state_4to6(struct nat64_instance *inst, const struct nat64_pkt *pkt,
 	k.z4 = pkt->t4.src;
 	k.t = pkt->t4.dport;
 	k.z = pi == NAT64_PI_ICMP ? 0 : pkt->t4.sport;
-	s = rhashtable_lookup(&st->tab[pi].sess4, &k, sess4_params);
+	s = sess4_find(&st->tab[pi], &k);
 	if (s) {
 		err = nat64_sess_update(st, pi, s, NAT64_TCP_FROM4, pkt->tcp_flags, why);
 		if (err)
@@ -228,22 +234,18 @@ int nat64_state_inner6(struct nat64_instance *inst, const struct nat64_tuple6 *i
 {
 	struct nat64_state *st = inst->state;
 	int pi = nat64_proto_index(inner6->proto);
-	struct nat64_session *s;
 	struct nat64_bib *b;
-	struct nat64_sess6_key k;
+	__be32 z4;
 
-	if (pi < 0 || !nat64_rfc6052_extract(&inst->pool6, &inner6->src, &k.z4))
+	if (pi < 0 || !nat64_rfc6052_extract(&inst->pool6, &inner6->src, &z4))
 		return -EINVAL;
-	/* The inner packet went (Y',y) -> (X',x). */
-	k.x6 = inner6->dst;
-	k.x = inner6->dport;
-	k.y = pi == NAT64_PI_ICMP ? 0 : inner6->sport;
-	s = rhashtable_lookup(&st->tab[pi].sess6, &k, sess6_params);
-	b = s ? s->bib : bib6_find(&st->tab[pi], &k.x6, k.x);
+	/* The inner packet went (Y',y) -> (X',x); the BIB entry of (X',x) is
+	 * all that is needed, the session need not exist any more. */
+	b = bib6_find(&st->tab[pi], &inner6->dst, inner6->dport);
 	if (!b)
 		return -ENOENT;
 	/* Same direction as the inner packet: (Z,z) -> (T,t). */
-	out->src = k.z4;
+	out->src = z4;
 	out->sport = pi == NAT64_PI_ICMP ? b->port4 : inner6->sport;
 	out->dst = b->addr4;
 	out->dport = b->port4;

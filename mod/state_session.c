@@ -85,38 +85,41 @@ unsigned int nat64_tcp_opts(const struct nat64_instance *inst)
 
 static struct nat64_explist *explist(struct nat64_state *st, const struct nat64_session *s)
 {
-	return per_cpu_ptr(st->exp, s->cpu);
+	return &st->exp[s->shard];
 }
 
 /* Lock-free refresh; relist only when the list order drifted by > 1/8. */
 static void sess_refresh(struct nat64_state *st, struct nat64_session *s,
 			 unsigned long timeout)
 {
-	unsigned long exp = jiffies + timeout;
+	u32 exp = (u32)jiffies + (u32)timeout;
 	struct nat64_explist *l;
+	unsigned int cls;
 
 	if (READ_ONCE(s->expires) != exp)
 		WRITE_ONCE(s->expires, exp);
-	if ((u32)exp - READ_ONCE(s->listed) <= max(timeout / 8, (unsigned long)HZ))
+	if (exp - READ_ONCE(s->listed) <= max(timeout / 8, (unsigned long)HZ))
 		return;
 	l = explist(st, s);
 	spin_lock_bh(&l->lock);
-	if (s->cls < NAT64_NCLS) {
-		list_move_tail(&s->exp, &l->head[s->cls]);
-		WRITE_ONCE(s->listed, (u32)exp);
+	cls = nat64_sess_cls(s);
+	if (cls < NAT64_NCLS) {
+		list_move_tail(&s->exp, &l->head[cls]);
+		WRITE_ONCE(s->listed, exp);
 	}
 	spin_unlock_bh(&l->lock);
 }
 
-/* Explist lock held: put s at the tail of class cls with a fresh timer. */
+/* Explist lock held: state and class of s; put it at the tail of class
+ * cls with a fresh timer. */
 void nat64_sess_relist(struct nat64_state *st, struct nat64_session *s,
-			struct nat64_explist *l, unsigned int cls)
+			struct nat64_explist *l, u8 state, unsigned int cls)
 {
-	unsigned long exp = jiffies + nat64_cls_timeout(st->inst, cls);
+	u32 exp = (u32)jiffies + (u32)nat64_cls_timeout(st->inst, cls);
 
 	WRITE_ONCE(s->expires, exp);
-	WRITE_ONCE(s->listed, (u32)exp);
-	WRITE_ONCE(s->cls, cls);
+	WRITE_ONCE(s->listed, exp);
+	nat64_sess_set(s, state, cls);
 	list_move_tail(&s->exp, &l->head[cls]);
 }
 
@@ -128,10 +131,10 @@ bool nat64_sess_claim(struct nat64_state *st, struct nat64_session *s)
 	bool ok;
 
 	spin_lock_bh(&l->lock);
-	ok = s->cls < NAT64_NCLS;
+	ok = nat64_sess_cls(s) < NAT64_NCLS;
 	if (ok) {
 		list_del(&s->exp);
-		WRITE_ONCE(s->cls, NAT64_CLS_DEAD);
+		nat64_sess_set(s, nat64_sess_state(s), NAT64_CLS_DEAD);
 	}
 	spin_unlock_bh(&l->lock);
 	return ok;
@@ -150,10 +153,9 @@ void nat64_sess_destroy(struct nat64_state *st, struct nat64_session *s, bool ex
 	struct nat64_bib *b = s->bib;
 	struct nat64_tables *t = &st->tab[nat64_proto_index(b->proto)];
 
-	/* sess4 first: a session in sess4 is always in sess6 too, which
-	 * keeps creation (sess6 first) from colliding in sess4. */
-	rhashtable_remove_fast(&t->sess4, &s->node4, sess4_params);
-	rhashtable_remove_fast(&t->sess6, &s->node6, sess6_params);
+	/* Unpublished before the BIB may go: (T,t) cannot pass to another
+	 * entry while a session keyed by it is in sess (nat64_sess6_find). */
+	rhashtable_remove_fast(&t->sess, &s->node, sess_params);
 	atomic_dec(&st->nsessions);
 	if (expired)
 		nat64_stat_inc(st->inst, NAT64_STAT_SESSIONS_EXPIRED);
@@ -185,7 +187,6 @@ struct nat64_session *nat64_sess_create(struct nat64_state *st, struct nat64_tab
 {
 	struct nat64_session *s, *old;
 	struct nat64_explist *l;
-	struct nat64_sess6_key k6;
 	struct nat64_sess4_key k4;
 
 	s = kmem_cache_alloc(nat64_sess_cache, GFP_ATOMIC);
@@ -196,32 +197,26 @@ struct nat64_session *nat64_sess_create(struct nat64_state *st, struct nat64_tab
 	s->bib = b;
 	s->raddr = z4;
 	s->rport = z;
-	s->state = state;
-	s->cls = NAT64_CLS_NONE;
-	s->cpu = raw_smp_processor_id();
-	s->expires = jiffies + nat64_cls_timeout(st->inst, cls);
-	s->listed = (u32)s->expires;
+	nat64_sess_set(s, state, NAT64_CLS_NONE);
+	/* The creating CPU's shard: the list lock stays local. */
+	s->shard = raw_smp_processor_id() % st->nexp;
+	s->expires = (u32)jiffies + (u32)nat64_cls_timeout(st->inst, cls);
+	s->listed = s->expires;
 	if (!nat64_bib_link(b, s)) {
 		kmem_cache_free(nat64_sess_cache, s);
 		return ERR_PTR(-EAGAIN);
 	}
-	sess6_key_of(s, &k6);
-	old = rhashtable_lookup_get_insert_key(&t->sess6, &k6, &s->node6, sess6_params);
+	/* b is live and owns (T,t): a session already under this key is
+	 * b's (see nat64_sess6_find), the one a racer made. */
+	sess4_key_of(s, &k4);
+	old = rhashtable_lookup_get_insert_key(&t->sess, &k4, &s->node, sess_params);
 	if (old)
 		goto undo_link;
-	sess4_key_of(s, &k4);
-	old = rhashtable_lookup_get_insert_key(&t->sess4, &k4, &s->node4, sess4_params);
-	if (old) {
-		rhashtable_remove_fast(&t->sess6, &s->node6, sess6_params);
-		if (!IS_ERR(old))
-			old = ERR_PTR(-EEXIST);	/* cannot happen, see nat64_sess_destroy */
-		goto undo_link;
-	}
 	atomic_inc(&st->nsessions);
 	l = explist(st, s);
 	spin_lock_bh(&l->lock);
-	if (s->cls == NAT64_CLS_NONE) {
-		WRITE_ONCE(s->cls, cls);
+	if (nat64_sess_cls(s) == NAT64_CLS_NONE) {
+		nat64_sess_set(s, state, cls);
 		list_add_tail(&s->exp, &l->head[cls]);
 	}
 	spin_unlock_bh(&l->lock);
@@ -234,8 +229,7 @@ undo_link:
 	nat64_bib_unlink(st, b, s);
 	call_rcu(&s->rcu, sess_free_rcu);	/* readers may have seen it */
 	if (IS_ERR(old)) {
-		*why = PTR_ERR(old) == -EEXIST ? NAT64_STAT_DROP_INTERNAL :
-						 NAT64_STAT_DROP_NOMEM;
+		*why = NAT64_STAT_DROP_NOMEM;
 		return old;
 	}
 	*created = false;
@@ -247,16 +241,18 @@ static int tcp_update(struct nat64_state *st, struct nat64_session *s,
 		      enum nat64_tcp_dir dir, u8 flags, enum nat64_stat *why)
 {
 	unsigned int opts = nat64_tcp_opts(st->inst);
-	u8 old = READ_ONCE(s->state);
+	u8 sc = READ_ONCE(s->sc);
+	u8 old = sc & 0xf;
 	struct nat64_tcp_step r = nat64_tcp_next(old, dir, flags, opts);
 	struct nat64_explist *l;
+	unsigned int cls;
 
 	if (r.drop) {
 		*why = r.drop;
 		return -EPERM;
 	}
 	if (r.state == old && (r.timer == NAT64_TT_KEEP ||
-			       nat64_timer_cls(r.timer) == READ_ONCE(s->cls))) {
+			       nat64_timer_cls(r.timer) == sc >> 4)) {
 		if (r.timer != NAT64_TT_KEEP)
 			sess_refresh(st, s, nat64_cls_timeout(st->inst, nat64_timer_cls(r.timer)));
 		return 0;
@@ -264,12 +260,14 @@ static int tcp_update(struct nat64_state *st, struct nat64_session *s,
 	/* State or class change: rare (handshake, FIN, RST), under the lock. */
 	l = explist(st, s);
 	spin_lock_bh(&l->lock);
-	if (s->cls < NAT64_NCLS) {
-		r = nat64_tcp_next(s->state, dir, flags, opts);
+	cls = nat64_sess_cls(s);
+	if (cls < NAT64_NCLS) {
+		r = nat64_tcp_next(nat64_sess_state(s), dir, flags, opts);
 		if (!r.drop) {
-			WRITE_ONCE(s->state, r.state);
 			if (r.timer != NAT64_TT_KEEP)
-				nat64_sess_relist(st, s, l, nat64_timer_cls(r.timer));
+				nat64_sess_relist(st, s, l, r.state, nat64_timer_cls(r.timer));
+			else
+				nat64_sess_set(s, r.state, cls);
 		}
 	}
 	spin_unlock_bh(&l->lock);
@@ -307,8 +305,12 @@ int nat64_sess_initial(struct nat64_state *st, int pi, enum nat64_tcp_dir dir,
 	return 0;
 }
 
+/* The expiry as a full jiffies value (->expires keeps the low 32 bits,
+ * within 2^31 of now: see the assertions in state_int.h). */
 unsigned long nat64_session_expires(const struct nat64_session *s)
 {
-	return READ_ONCE(s->expires);
+	unsigned long now = jiffies;
+
+	return now + (long)(s32)(READ_ONCE(s->expires) - (u32)now);
 }
 

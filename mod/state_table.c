@@ -53,26 +53,7 @@ int nat64_bib4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 }
 
 
-u32 nat64_sess6_obj_hash(const void *obj, u32 len, u32 seed)
-{
-	struct nat64_sess6_key k;
-
-	sess6_key_of(obj, &k);
-	return nat64_key_hash(&k, sizeof(k), seed);
-}
-
-int nat64_sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
-{
-	const struct nat64_sess6_key *k = arg->key;
-	const struct nat64_session *s = obj;
-	const struct nat64_bib *b = s->bib;
-
-	return !(s->raddr == k->z4 && s->rport == k->y && b->port6 == k->x &&
-		 ipv6_addr_equal(&b->addr6, &k->x6));
-}
-
-
-u32 nat64_sess4_obj_hash(const void *obj, u32 len, u32 seed)
+u32 nat64_sess_obj_hash(const void *obj, u32 len, u32 seed)
 {
 	struct nat64_sess4_key k;
 
@@ -80,13 +61,22 @@ u32 nat64_sess4_obj_hash(const void *obj, u32 len, u32 seed)
 	return nat64_key_hash(&k, sizeof(k), seed);
 }
 
-int nat64_sess4_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+int nat64_sess_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
 	const struct nat64_sess4_key *k = arg->key;
 	const struct nat64_session *s = obj;
 
 	return !(s->raddr == k->z4 && s->rport == k->z &&
 		 s->bib->addr4 == k->t4 && s->bib->port4 == k->t);
+}
+
+/* The owner stands for (T,t): see nat64_sess6_find(). */
+int nat64_sess6_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct nat64_sess6_lookup *l = arg->key;
+	const struct nat64_session *s = obj;
+
+	return !(s->bib == l->b && s->raddr == l->k.z4 && s->rport == l->k.z);
 }
 
 /* ---- life cycle -------------------------------------------------------- */
@@ -145,17 +135,12 @@ int nat64_tables_init(struct nat64_tables *t)
 	err = rhashtable_init(&t->bib4, &bib4_params);
 	if (err)
 		goto err_bib4;
-	err = rhashtable_init(&t->sess6, &sess6_params);
+	err = rhashtable_init(&t->sess, &sess_params);
 	if (err)
-		goto err_sess6;
-	err = rhashtable_init(&t->sess4, &sess4_params);
-	if (err)
-		goto err_sess4;
+		goto err_sess;
 	return 0;
 
-err_sess4:
-	rhashtable_destroy(&t->sess6);
-err_sess6:
+err_sess:
 	rhashtable_destroy(&t->bib4);
 err_bib4:
 	rhashtable_destroy(&t->bib6);
@@ -178,8 +163,7 @@ static void bib_free_now(void *ptr, void *arg)
 /* Sessions first (they point to BIB entries), each freed once. */
 void nat64_tables_destroy(struct nat64_tables *t)
 {
-	rhashtable_destroy(&t->sess4);
-	rhashtable_free_and_destroy(&t->sess6, sess_free_now, NULL);
+	rhashtable_free_and_destroy(&t->sess, sess_free_now, NULL);
 	rhashtable_destroy(&t->bib6);
 	rhashtable_free_and_destroy(&t->bib4, bib_free_now, NULL);
 }

@@ -15,7 +15,8 @@ struct sip {
 	u64 v0, v1, v2, v3;
 };
 
-static void sip_round(struct sip *s)
+/* Inlined: a table lookup is mostly this hash, and the calls stay short. */
+static __always_inline void sip_round(struct sip *s)
 {
 	s->v0 += s->v1;
 	s->v1 = rotl64(s->v1, 13);

@@ -31,6 +31,8 @@ struct nat64_bib4_key {
 	u16 zero;
 };
 
+/* A 6->4 flow (X',x) -> (Z,y). No table is keyed by it (the session table
+ * is keyed by the IPv4 side, mod/state_int.h); the data path passes it. */
 struct nat64_sess6_key {
 	struct in6_addr x6;
 	__be32 z4;

@@ -32,6 +32,9 @@ typedef int32_t s32;
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
+#ifndef __always_inline		/* glibc's sys/cdefs.h has it */
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
 
 /* The kernel's marked accesses; relaxed atomics, so that ThreadSanitizer
  * sees them as the intended lockless accesses they are. */

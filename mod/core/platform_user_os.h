@@ -152,20 +152,22 @@ struct mutex { pthread_mutex_t m; };
 
 /* ---- RCU ------------------------------------------------------------------ */
 
+/* Two pointers, as in the kernel (objects' sizes are asserted). As the
+ * kernel does, kfree_rcu() stores the head's offset in its object in
+ * place of a function: below 4096 it is no function's address. */
 struct rcu_head {
 	struct rcu_head *next;
 	void (*func)(struct rcu_head *head);
-	void *kfree;		/* kfree_rcu(): the object to free */
 };
 
 void rcu_read_lock(void);
 void rcu_read_unlock(void);
 void synchronize_rcu(void);
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
-void nat64_ukfree_rcu(struct rcu_head *head, void *obj);
+void nat64_ukfree_rcu(struct rcu_head *head, size_t offset);
 /* A grace period, then every callback queued before the call. */
 void rcu_barrier(void);
-#define kfree_rcu(p, field) nat64_ukfree_rcu(&(p)->field, (p))
+#define kfree_rcu(p, field) nat64_ukfree_rcu(&(p)->field, offsetof(__typeof__(*(p)), field))
 
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_dereference_check(p, c) rcu_dereference(p)
@@ -306,6 +308,9 @@ static inline void hlist_del_rcu(struct hlist_node *n)
 unsigned int raw_smp_processor_id(void);
 void nat64_ucpu_set(unsigned int cpu);
 
+#define nr_cpu_ids NAT64_UNCPUS
+/* No cache-line alignment: calloc() would not honour it. */
+#define ____cacheline_aligned_in_smp
 #define alloc_percpu(type) ((type *)calloc(NAT64_UNCPUS, sizeof(type)))
 #define free_percpu(p) free(p)
 #define per_cpu_ptr(p, cpu) (&(p)[cpu])
@@ -329,6 +334,7 @@ typedef unsigned int gfp_t;
 static inline void *kmalloc(size_t n, gfp_t gfp) { (void)gfp; return malloc(n); }
 static inline void *kzalloc(size_t n, gfp_t gfp) { (void)gfp; return calloc(1, n); }
 static inline void *kvzalloc(size_t n, gfp_t gfp) { (void)gfp; return calloc(1, n); }
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp) { (void)gfp; return calloc(n, size); }
 static inline void kfree(const void *p) { free((void *)p); }
 static inline void kvfree(const void *p) { free((void *)p); }
 

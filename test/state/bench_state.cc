@@ -162,9 +162,10 @@ const Filled &filled(size_t n)
 	return made[n] = Filled{ t, dt.count(), rss_mib() - rss0 };
 }
 
-// Each iteration is the lookup the 6->4 path does first: the session table
-// by (X',x,Z,y). The benchmark holds the RCU read lock throughout, as the
-// hook does for a packet; the shim's (an rwlock) is not in the timing.
+// Each iteration is the lookup the 6->4 path does first: bib6 by (X',x),
+// then the session table by that entry's (T,t) and (Z,y). The benchmark
+// holds the RCU read lock throughout, as the hook does for a packet; the
+// shim's (an rwlock) is not in the timing.
 void lookup(benchmark::State &state, bool miss)
 {
 	const size_t n = (size_t)state.range(0);

@@ -64,14 +64,12 @@ static void rcu_enqueue(struct rcu_head *head)
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
 {
 	head->func = func;
-	head->kfree = NULL;
 	rcu_enqueue(head);
 }
 
-void nat64_ukfree_rcu(struct rcu_head *head, void *obj)
+void nat64_ukfree_rcu(struct rcu_head *head, size_t offset)
 {
-	head->func = NULL;
-	head->kfree = obj;
+	head->func = (void (*)(struct rcu_head *))offset;
 	rcu_enqueue(head);
 }
 
@@ -86,10 +84,10 @@ void rcu_barrier(void)
 	synchronize_rcu();
 	for (; h; h = next) {
 		next = h->next;
-		if (h->func)
+		if ((uintptr_t)h->func >= 4096)
 			h->func(h);
-		else
-			free(h->kfree);
+		else	/* kfree_rcu(): the offset of h in its object */
+			free((char *)h - (uintptr_t)h->func);
 	}
 }
 

@@ -62,7 +62,7 @@ TEST_F(Tables, EndpointIndependentMapping) {
   EXPECT_EQ(std::string(a.dst), kZ1);
   EXPECT_EQ(a.dport, 53);
   EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB4), 1u);
-  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS4), 2u);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS), 2u);
   EXPECT_EQ(th_stat(th_, NAT64_STAT_BIB_CREATED), 1u);
   EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_CREATED), 2u);
   // Another source port of the same host: another binding, same address
@@ -198,8 +198,8 @@ TEST_F(Tables, Pool4RemovalKillsItsSessions) {
   th_rcu_barrier();
   EXPECT_EQ(th_nsessions(th_), 128 - 2 * on1);
   EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB4), 64u - on1);
-  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS4), 128u - 2 * on1);
-  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS6), 128u - 2 * on1);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS), 128u - 2 * on1);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIBSESS), 128u - 2 * on1);
   // --quick: the rest of the pool goes, the entries stay.
   ASSERT_EQ(th_pool4_del(th_, 0, IPPROTO_UDP, "198.51.100.0", 30, 1000, 1999, true), 0);
   EXPECT_EQ(th_nsessions(th_), 128 - 2 * on1);
@@ -243,6 +243,103 @@ TEST_F(Tables, FullPoolIsRefusedAndCounted) {
     EXPECT_EQ(why, NAT64_STAT_DROP_POOL4_EXHAUSTED);
   }
   EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB4), 4u);
+}
+
+// One session table, keyed by the IPv4 side: the 6->4 lookup (bib6, then
+// (T,t,Z,y)) and the 4->6 lookup ((T,t,Z,z)) find the very same session,
+// and a packet either way neither makes a second one.
+TEST_F(Tables, BothDirectionsFindTheSameSession) {
+  th_out m, r;
+  ASSERT_EQ(Udp6(kX, 5000, kZ1, 53, &m), 0);
+  ASSERT_EQ(Udp4(kZ1, 53, m, &r), 0);
+  EXPECT_EQ(std::string(r.dst), kX);
+  EXPECT_EQ(r.dport, 5000);
+  ASSERT_EQ(Udp6(kX, 5000, kZ1, 53, nullptr), 0);
+  EXPECT_EQ(th_nsessions(th_), 1);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS), 1u);
+  EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_CREATED), 1u);
+  th_rcu_read_lock();
+  void* s6 = th_session_ref(th_, IPPROTO_UDP, kX, 5000, kZ1, 53);
+  void* s4 = th_session4_ref(th_, IPPROTO_UDP, kZ1, 53, m.src, m.sport);
+  th_rcu_read_unlock();
+  ASSERT_NE(s6, nullptr);
+  EXPECT_EQ(s6, s4);
+  char x6[48];
+  uint16_t x = 0;
+  EXPECT_EQ(th_session4(th_, IPPROTO_UDP, kZ1, 53, m.src, m.sport, x6, &x),
+            NAT64_TCP_ESTABLISHED);
+  EXPECT_EQ(std::string(x6), kX);
+  EXPECT_EQ(x, 5000);
+  // Another remote port of the same BIB entry: another session, found by
+  // both lookups; the first one's keys do not find it.
+  ASSERT_EQ(Udp6(kX, 5000, kZ1, 54, nullptr), 0);
+  th_rcu_read_lock();
+  void* t6 = th_session_ref(th_, IPPROTO_UDP, kX, 5000, kZ1, 54);
+  void* t4 = th_session4_ref(th_, IPPROTO_UDP, kZ1, 54, m.src, m.sport);
+  th_rcu_read_unlock();
+  ASSERT_NE(t6, nullptr);
+  EXPECT_EQ(t6, t4);
+  EXPECT_NE(t6, s6);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB4), 1u);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIBSESS), 2u);
+}
+
+// After bib remove, neither direction finds the entry's sessions, and the
+// BIB entry of an IPv6 end with no session towards Z finds nothing.
+TEST_F(Tables, LookupsAfterRemoval) {
+  ASSERT_EQ(th_pool4_add(th_, 0, IPPROTO_UDP, "198.51.100.0", 30, 1000, 1999), 0);
+  th_out m;
+  ASSERT_EQ(Udp6(kX, 5000, kZ1, 53, &m), 0);
+  ASSERT_EQ(Udp6(kX, 5000, kZ2, 53, nullptr), 0);
+  EXPECT_EQ(th_session(th_, IPPROTO_UDP, kX, 5000, kZ1, 54, nullptr), -1);  // no such port
+  EXPECT_EQ(th_session(th_, IPPROTO_UDP, kX, 5001, kZ1, 53, nullptr), -1);  // no such BIB
+  ASSERT_EQ(th_bib_del(th_, IPPROTO_UDP, kX, 5000), 0);
+  th_rcu_barrier();
+  EXPECT_EQ(th_nsessions(th_), 0);
+  char x6[48];
+  uint16_t x;
+  for (const char* z : {kZ1, kZ2}) {
+    EXPECT_EQ(th_session(th_, IPPROTO_UDP, kX, 5000, z, 53, nullptr), -1);
+    EXPECT_EQ(th_session4(th_, IPPROTO_UDP, z, 53, m.src, m.sport, x6, &x), -1);
+  }
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS), 0u);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB6), 0u);
+  // The reply of the removed flow is not ours any more.
+  int why;
+  EXPECT_EQ(Udp4(kZ1, 53, m, nullptr, &why), -ENOENT);
+  EXPECT_EQ(why, NAT64_STAT_DROP_NO_BIB4);
+}
+
+// A 6->4 lookup that still sees a removed BIB entry (RCU: a packet that
+// found it in bib6 just before bib remove) must not take the session of
+// the entry that got its (T,t) since: the session table is keyed by
+// (T,t,Z,y), so the owner decides.
+TEST_F(Tables, SixToFourLookupAfterTheBibSideChanged) {
+  ASSERT_EQ(th_pool4_add(th_, 0, IPPROTO_UDP, "198.51.100.0", 30, 1000, 1999), 0);
+  ASSERT_EQ(th_bib_add(th_, IPPROTO_UDP, "2001:db8::80", 8080, "198.51.100.2", 1080), 0);
+  ASSERT_EQ(Udp6("2001:db8::80", 8080, kZ1, 53, nullptr), 0);
+  th_rcu_read_lock();
+  void* old = th_bib_ref(th_, IPPROTO_UDP, "2001:db8::80", 8080);
+  ASSERT_NE(old, nullptr);
+  EXPECT_TRUE(th_sess_of_bib(th_, IPPROTO_UDP, old, kZ1, 53));
+  // (T,t) passes to another IPv6 end, which talks to the same (Z,y).
+  ASSERT_EQ(th_bib_del(th_, IPPROTO_UDP, "2001:db8::80", 8080), 0);
+  ASSERT_EQ(th_bib_add(th_, IPPROTO_UDP, "2001:db8::81", 8081, "198.51.100.2", 1080), 0);
+  th_out m;
+  ASSERT_EQ(Udp6("2001:db8::81", 8081, kZ1, 53, &m), 0);
+  EXPECT_EQ(std::string(m.src), "198.51.100.2");
+  EXPECT_EQ(m.sport, 1080);
+  void* now = th_bib_ref(th_, IPPROTO_UDP, "2001:db8::81", 8081);
+  ASSERT_NE(now, nullptr);
+  ASSERT_NE(now, old);
+  EXPECT_TRUE(th_sess_of_bib(th_, IPPROTO_UDP, now, kZ1, 53));
+  EXPECT_FALSE(th_sess_of_bib(th_, IPPROTO_UDP, old, kZ1, 53));
+  EXPECT_EQ(th_bib_ref(th_, IPPROTO_UDP, "2001:db8::80", 8080), nullptr);
+  th_rcu_read_unlock();
+  th_rcu_barrier();
+  EXPECT_EQ(th_session(th_, IPPROTO_UDP, "2001:db8::80", 8080, kZ1, 53, nullptr), -1);
+  EXPECT_EQ(th_session(th_, IPPROTO_UDP, "2001:db8::81", 8081, kZ1, 53, nullptr),
+            NAT64_TCP_ESTABLISHED);
 }
 
 }  // namespace

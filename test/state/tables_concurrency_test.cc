@@ -154,9 +154,9 @@ TEST(TablesConcurrency, FlowsAndGcAtOnce) {
   EXPECT_EQ(created, live + th_stat(t, NAT64_STAT_SESSIONS_EXPIRED));
   unsigned tables = 0;
   for (uint8_t p : {IPPROTO_UDP, IPPROTO_TCP}) {
-    EXPECT_EQ(th_count(t, p, TH_SESS6), th_count(t, p, TH_SESS4));
+    EXPECT_EQ(th_count(t, p, TH_SESS), th_count(t, p, TH_BIBSESS));
     EXPECT_EQ(th_count(t, p, TH_BIB6), th_count(t, p, TH_BIB4));
-    tables += th_count(t, p, TH_SESS6);
+    tables += th_count(t, p, TH_SESS);
   }
   EXPECT_EQ(tables, live);
 
@@ -170,8 +170,8 @@ TEST(TablesConcurrency, FlowsAndGcAtOnce) {
   EXPECT_EQ(th_nsessions(t), 0);
   EXPECT_EQ(th_stat(t, NAT64_STAT_SESSIONS_CREATED), th_stat(t, NAT64_STAT_SESSIONS_EXPIRED));
   for (uint8_t p : {IPPROTO_UDP, IPPROTO_TCP}) {
-    EXPECT_EQ(th_count(t, p, TH_SESS6), 0u);
-    EXPECT_EQ(th_count(t, p, TH_SESS4), 0u);
+    EXPECT_EQ(th_count(t, p, TH_BIBSESS), 0u);
+    EXPECT_EQ(th_count(t, p, TH_SESS), 0u);
     EXPECT_EQ(th_count(t, p, TH_BIB6), 0u);
     EXPECT_EQ(th_count(t, p, TH_BIB4), 0u);
   }

@@ -74,8 +74,46 @@ TEST_F(Expiry, UdpGoesAtItsTimeoutNotBefore) {
   // The dynamic BIB entry went with its last session, from both tables.
   EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB4), 0u);
   EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB6), 0u);
-  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS4), 0u);
-  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS6), 0u);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS), 0u);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIBSESS), 0u);
+}
+
+// Sessions keep 32-bit jiffies: across the wrap of the low 32 bits a
+// session neither goes early nor stays, and its refresh still counts.
+TEST_F(Expiry, ThirtyTwoBitJiffiesWrap) {
+  th_set_timeouts(th_, 120, 60, 7200, 240);
+  const uint64_t t0 = (uint64_t{1} << 32) - 30 * kSec;
+  uint64_t exp = 0;
+  th_clock_set(t0);
+  ASSERT_EQ(Udp6(5000, kZ, 53), 0);
+  ASSERT_EQ(State(IPPROTO_UDP, 5000, 53, &exp), NAT64_TCP_ESTABLISHED);
+  EXPECT_EQ(exp, t0 + 120 * kSec);  // past the wrap, as a full value
+  GcAt(t0 + 10 * kSec);  // before the wrap, the expiry after it
+  EXPECT_EQ(th_nsessions(th_), 1);
+  GcAt(t0 + 60 * kSec);  // after the wrap
+  EXPECT_EQ(th_nsessions(th_), 1);
+  ASSERT_EQ(Udp6(5000, kZ, 53), 0);  // moves it: expires t0 + 180 s
+  ASSERT_EQ(State(IPPROTO_UDP, 5000, 53, &exp), NAT64_TCP_ESTABLISHED);
+  EXPECT_EQ(exp, t0 + 180 * kSec);
+  GcAt(t0 + 180 * kSec - 1);
+  EXPECT_EQ(th_nsessions(th_), 1);
+  GcAt(t0 + 180 * kSec);
+  EXPECT_EQ(th_nsessions(th_), 0);
+  EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_EXPIRED), 1u);
+}
+
+// The longest timeout (20 days) orders and expires right in 32 bits.
+TEST_F(Expiry, LongestTimeoutIn32Bits) {
+  th_set_timeouts(th_, NAT64_MAX_TIMEOUT, 60, 7200, 240);
+  const uint64_t t0 = th_clock();
+  uint64_t exp = 0;
+  ASSERT_EQ(Udp6(5000, kZ, 53), 0);
+  ASSERT_EQ(State(IPPROTO_UDP, 5000, 53, &exp), NAT64_TCP_ESTABLISHED);
+  EXPECT_EQ(exp, t0 + uint64_t{NAT64_MAX_TIMEOUT} * kSec);
+  GcAt(t0 + uint64_t{NAT64_MAX_TIMEOUT} * kSec - 1);
+  EXPECT_EQ(th_nsessions(th_), 1);
+  GcAt(t0 + uint64_t{NAT64_MAX_TIMEOUT} * kSec);
+  EXPECT_EQ(th_nsessions(th_), 0);
 }
 
 TEST_F(Expiry, EachClassHasItsTimeout) {
@@ -163,7 +201,7 @@ TEST_F(Expiry, OnePassReclaimsAtMostTheBudget) {
   EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_EXPIRED), 16384u);
   EXPECT_FALSE(th_gc(th_));
   EXPECT_EQ(th_nsessions(th_), 0);
-  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_SESS6), 0u);
+  EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIBSESS), 0u);
   EXPECT_EQ(th_count(th_, IPPROTO_UDP, TH_BIB4), 0u);
 }
 

@@ -290,6 +290,16 @@ int th_6to4_flow(struct th *th, uint8_t proto, const struct th_flow6 *f)
 	return err;
 }
 
+/* What nat64_state_6to4() looks up before it creates anything. */
+static struct nat64_session *sess6_lookup(struct th *th, int pi,
+					  const struct nat64_sess6_key *k)
+{
+	struct nat64_tables *t = &th->inst.state->tab[pi];
+	struct nat64_bib *b = bib6_find(t, &k->x6, k->x);
+
+	return b ? nat64_sess6_find(t, b, k->z4, pi == NAT64_PI_ICMP ? 0 : k->y) : NULL;
+}
+
 bool th_sess6_find(struct th *th, uint8_t proto, const struct th_flow6 *f)
 {
 	int pi = nat64_proto_index(proto);
@@ -298,9 +308,25 @@ bool th_sess6_find(struct th *th, uint8_t proto, const struct th_flow6 *f)
 	if (pi < 0)
 		return false;
 	sess6_key_of_flow(f, &k);
-	if (pi == NAT64_PI_ICMP)
-		k.y = 0;
-	return sess6_find(&th->inst.state->tab[pi], &k) != NULL;
+	return sess6_lookup(th, pi, &k) != NULL;
+}
+
+void *th_bib_ref(struct th *th, uint8_t proto, const char *x6, uint16_t x)
+{
+	struct in6_addr a6;
+
+	inet_pton(AF_INET6, x6, &a6);
+	return bib6_find(&th->inst.state->tab[nat64_proto_index(proto)], &a6, htons(x));
+}
+
+bool th_sess_of_bib(struct th *th, uint8_t proto, void *bib, const char *z4, uint16_t y)
+{
+	int pi = nat64_proto_index(proto);
+	__be32 z;
+
+	inet_pton(AF_INET, z4, &z);
+	return nat64_sess6_find(&th->inst.state->tab[pi], bib, z,
+				pi == NAT64_PI_ICMP ? 0 : htons(y)) != NULL;
 }
 
 void th_table_buckets(uint32_t n)
@@ -389,14 +415,24 @@ uint64_t th_stat(struct th *th, int id)
 unsigned int th_count(struct th *th, uint8_t proto, int which)
 {
 	struct nat64_tables *t = &th->inst.state->tab[nat64_proto_index(proto)];
-	struct rhashtable *ht[] = { &t->sess6, &t->sess4, &t->bib6, &t->bib4 };
+	struct rhashtable *ht[] = { &t->sess, &t->bib4, &t->bib6, &t->bib4 };
+	const struct nat64_session *s;
 	struct rhashtable_iter it;
+	struct nat64_bib *b;
 	unsigned int n = 0;
 
 	rhashtable_walk_enter(ht[which], &it);
 	rhashtable_walk_start(&it);
-	while (rhashtable_walk_next(&it))
-		n++;
+	while ((b = rhashtable_walk_next(&it)) != NULL) {
+		if (which != TH_BIBSESS) {
+			n++;
+			continue;
+		}
+		spin_lock(&b->lock);
+		hlist_for_each_entry(s, &b->sessions, bib_node)
+			n++;
+		spin_unlock(&b->lock);
+	}
 	rhashtable_walk_stop(&it);
 	rhashtable_walk_exit(&it);
 	return n;
@@ -414,16 +450,72 @@ int th_session(struct th *th, uint8_t proto, const char *x6, uint16_t x, const c
 	inet_pton(AF_INET6, x6, &k.x6);
 	inet_pton(AF_INET, z4, &k.z4);
 	k.x = htons(x);
-	k.y = pi == NAT64_PI_ICMP ? 0 : htons(y);
+	k.y = htons(y);
 	rcu_read_lock();
-	s = sess6_find(&th->inst.state->tab[pi], &k);
+	s = sess6_lookup(th, pi, &k);
 	if (s) {
-		ret = READ_ONCE(s->state);
+		ret = nat64_sess_state(s);
 		if (expires)
 			*expires = nat64_session_expires(s);
 	}
 	rcu_read_unlock();
 	return ret;
+}
+
+int th_session4(struct th *th, uint8_t proto, const char *z4, uint16_t z, const char *t4,
+		uint16_t t, char *x6, uint16_t *x)
+{
+	int pi = nat64_proto_index(proto);
+	struct nat64_session *s;
+	struct nat64_sess4_key k;
+	int ret = -1;
+
+	memset(&k, 0, sizeof(k));
+	inet_pton(AF_INET, z4, &k.z4);
+	inet_pton(AF_INET, t4, &k.t4);
+	k.z = pi == NAT64_PI_ICMP ? 0 : htons(z);
+	k.t = htons(t);
+	rcu_read_lock();
+	s = sess4_find(&th->inst.state->tab[pi], &k);
+	if (s) {
+		ret = nat64_sess_state(s);
+		inet_ntop(AF_INET6, &s->bib->addr6, x6, 48);
+		*x = ntohs(s->bib->port6);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+void *th_session_ref(struct th *th, uint8_t proto, const char *x6, uint16_t x,
+		     const char *z4, uint16_t y)
+{
+	struct nat64_sess6_key k;
+
+	memset(&k, 0, sizeof(k));
+	inet_pton(AF_INET6, x6, &k.x6);
+	inet_pton(AF_INET, z4, &k.z4);
+	k.x = htons(x);
+	k.y = htons(y);
+	return sess6_lookup(th, nat64_proto_index(proto), &k);
+}
+
+void *th_session4_ref(struct th *th, uint8_t proto, const char *z4, uint16_t z,
+		      const char *t4, uint16_t t)
+{
+	int pi = nat64_proto_index(proto);
+	struct nat64_sess4_key k;
+
+	memset(&k, 0, sizeof(k));
+	inet_pton(AF_INET, z4, &k.z4);
+	inet_pton(AF_INET, t4, &k.t4);
+	k.z = pi == NAT64_PI_ICMP ? 0 : htons(z);
+	k.t = htons(t);
+	return sess4_find(&th->inst.state->tab[pi], &k);
+}
+
+unsigned int th_session_size(void)
+{
+	return sizeof(struct nat64_session);
 }
 
 int th_bib(struct th *th, uint8_t proto, const char *x6, uint16_t x, char *t4,

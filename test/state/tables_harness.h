@@ -85,10 +85,16 @@ struct th_flow6 {
 };
 /* th_6to4() of a flow (no TCP flags, mark 0): 0 or -errno. */
 int th_6to4_flow(struct th *th, uint8_t proto, const struct th_flow6 *f);
-/* The lookup the 6->4 path does first (state_path.c: the session table by
- * (X',x,Z,y), sess6_params): whether the session exists. The caller holds
- * th_rcu_read_lock(), as the hook holds it for a packet. */
+/* The lookups the 6->4 path does first (state_path.c: bib6 by (X',x),
+ * then the session table by that entry's (T,t) and (Z,y)): whether the
+ * session exists. The caller holds th_rcu_read_lock(), as the hook holds
+ * it for a packet. */
 bool th_sess6_find(struct th *th, uint8_t proto, const struct th_flow6 *f);
+/* The BIB entry bib6 holds for (X',x) (NULL if none), valid while the
+ * caller holds th_rcu_read_lock() even if it is removed meanwhile; and
+ * the 6->4 session lookup on it towards (Z,y): whether it finds one. */
+void *th_bib_ref(struct th *th, uint8_t proto, const char *x6, uint16_t x);
+bool th_sess_of_bib(struct th *th, uint8_t proto, void *bib, const char *z4, uint16_t y);
 /* Hash buckets of each table of the instances made from now on (a power
  * of two). The shim's rhashtable does not resize (platform_user_os.h):
  * a big table gets the size rhashtable would have grown to. */
@@ -106,13 +112,26 @@ void th_rcu_read_unlock(void);
 /* What the tables hold. */
 int th_nsessions(struct th *th);
 uint64_t th_stat(struct th *th, int id);
-/* Counted by walking the tables: sess6 and sess4, bib6 and bib4. */
+/* Counted by walking the tables: the session table, bib6 and bib4; and
+ * the sessions on the BIB entries' lists (walking bib4). */
 unsigned int th_count(struct th *th, uint8_t proto, int which);
-enum { TH_SESS6, TH_SESS4, TH_BIB6, TH_BIB4 };
+enum { TH_SESS, TH_BIBSESS, TH_BIB6, TH_BIB4 };
 /* The session (X',x) <-> (Z,y): its TCP state (enum nat64_tcp_state) and
  * expiry, or -1 when there is none. */
 int th_session(struct th *th, uint8_t proto, const char *x6, uint16_t x, const char *z4,
 	       uint16_t y, uint64_t *expires);
+/* The session (Z,z) <-> (T,t), as the 4->6 path finds it: its TCP state
+ * and its IPv6 end (X',x), or -1 when there is none. */
+int th_session4(struct th *th, uint8_t proto, const char *z4, uint16_t z, const char *t4,
+		uint16_t t, char *x6, uint16_t *x);
+/* The session object each direction's lookup finds (NULL: none), for
+ * identity checks; valid while the caller holds th_rcu_read_lock(). */
+void *th_session_ref(struct th *th, uint8_t proto, const char *x6, uint16_t x,
+		     const char *z4, uint16_t y);
+void *th_session4_ref(struct th *th, uint8_t proto, const char *z4, uint16_t z,
+		      const char *t4, uint16_t t);
+/* sizeof(struct nat64_session) in this build. */
+unsigned int th_session_size(void);
 /* The BIB entry of (X',x): 0 and (T,t) and whether static, or -1. */
 int th_bib(struct th *th, uint8_t proto, const char *x6, uint16_t x, char *t4,
 	   uint16_t *t, bool *is_static);
