@@ -414,6 +414,35 @@ measure() {
 			log "$x: nothing reached $x-v4 in $case"
 		fi
 	done
+	[[ ${BENCH_PERF:-0} != 1 ]] || perf_slices "$case"
+}
+
+# perf_slices CASE (run.sh --perf): after the counted rounds, one more slice
+# per translator under "perf record -a -g -e cpu-clock", so that the counted
+# rounds stay unprofiled.  Writes $NAT64_OUT/CASE.perf-X.data and
+# CASE.perf-X.slice (the rates during the profiled slice); the host turns
+# them into CASE.perf-X.txt (perf-report.sh).
+perf_slices() {
+	local case=$1 x t0 s0 d0 r0 t1 s1 d1 r1 dt out=${NAT64_OUT:-/tmp}
+	for x in "${XLATS[@]}"; do
+		pktgen_start_bg "$x"
+		sleep "$BENCH_WARMUP"
+		read -r t0 s0 d0 r0 < <(counters "$x")
+		# -N: no build-id cache ($HOME is read-only); -B: the host
+		# resolves the kernel's symbols from a copy of /proc/kallsyms.
+		perf record -a -g -e cpu-clock -N -B -q -o /tmp/perf.data -- sleep "$BENCH_SLICE" ||
+			log "$x: perf record failed ($?)"
+		read -r t1 s1 d1 r1 < <(counters "$x")
+		pktgen_stop
+		dt=$((t1 - t0))
+		mv /tmp/perf.data "$out/$case.perf-$x.data" || log "$x: no perf data for $case"
+		echo "$x $case: profiled slice of $(secs2 "$dt")s (perf's start included):" \
+			"$(div_round $(((r1 - r0) * 1000000)) "$dt") pps delivered," \
+			"$(div_round $(((s1 - s0) * 1000000)) "$dt") pps handled," \
+			"$(div_round $(((d1 - d0) * 1000000)) "$dt") pps dropped by the backlog" \
+			>"$out/$case.perf-$x.slice"
+		log "perf: $(<"$out/$case.perf-$x.slice")"
+	done
 }
 
 # ---------------------------------------------------------------- memory
