@@ -78,7 +78,7 @@ cleanup() {
 		((${#pids[@]} == 0)) || kill -9 "${pids[@]}" 2>/dev/null
 		ip netns del "$ns"
 	done
-	rm -rf /tmp/case.* /tmp/nat64-bin /tmp/slab* /tmp/iperf3.* /tmp/tcp.bytes /tmp/sessions.csv /tmp/perf.data
+	rm -rf /tmp/case.* /tmp/nat64-bin /tmp/slab* /tmp/iperf3.* /tmp/tcp.bytes /tmp/sessions.csv /tmp/perf.*
 }
 
 case_timeout() {
