@@ -341,9 +341,24 @@ pktgen_start_bg() {
 	PG_PID=$!
 }
 
+# pktgen_stop X: signalling the writer of "start" stops the threads only if
+# they run already; one that takes up "start" late (its CPU busy with
+# softirqs, as with Jool's exhausted pool4) would send on for ever, in the
+# other translators' slices.  So "stop" is written as well until X-v6 sends
+# nothing more.
 pktgen_stop() {
+	local x=$1 tx0 tx1 _
 	kill -INT "$PG_PID" 2>/dev/null || true
 	wait "$PG_PID" 2>/dev/null || true
+	for _ in 1 2 3 4 5; do
+		read -r _ tx0 _ < <(dev_counters "$x-v6" to_r)
+		sleep 0.2
+		read -r _ tx1 _ < <(dev_counters "$x-v6" to_r)
+		((tx1 != tx0)) || return 0
+		log "$x: pktgen still sending after stop"
+		pgctrl "$x" stop
+	done
+	fail "$x: pktgen does not stop"
 }
 
 pktgen_run() {
@@ -396,7 +411,7 @@ measure() {
 			read -r t0 s0 d0 r0 < <(counters "$x")
 			sleep "$BENCH_SLICE"
 			read -r t1 s1 d1 r1 < <(counters "$x")
-			pktgen_stop
+			pktgen_stop "$x"
 			dt=$((t1 - t0))
 			pps[$x]+=" $(div_round $(((r1 - r0) * 1000000)) "$dt")"
 			inp[$x]+=" $(div_round $(((s1 - s0) * 1000000)) "$dt")"
@@ -444,7 +459,7 @@ perf_slices() {
 			echo "${t0/./} ${t1/./}" >/tmp/perf.t' _ \
 			"/proc/${NS_PID[$x-v6]}/net/dev" "/proc/${NS_PID[$x-v4]}/net/dev" "$BENCH_SLICE" ||
 			log "$x: perf record failed ($?)"
-		pktgen_stop
+		pktgen_stop "$x"
 		mv /tmp/perf.data "$out/$case.perf-$x.data" || log "$x: no perf data for $case"
 		perf_rates "$x $case" >"$out/$case.perf-$x.slice" || log "$x: no rates for the profile of $case"
 		log "perf: $(<"$out/$case.perf-$x.slice")"
