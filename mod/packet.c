@@ -391,6 +391,43 @@ static enum nat64_verdict drop(struct nat64_instance *inst, enum nat64_stat why)
 
 /* ---- IPv6 -> IPv4 ------------------------------------------------------ */
 
+/*
+ * pool4 exhaustion refuses packets at line rate, and icmpv6_send() works
+ * out a route and a source address for each before its per-destination
+ * limit suppresses nearly all of them (the order of the stable kernels
+ * since the fix for CVE-2024-47678): that was half the cost of a refused
+ * packet (perf, test/bench exhaust). Unless the namespace sends ICMPv6
+ * errors without limit (net.ipv6.icmp.ratelimit = 0), each CPU makes at
+ * most as many attempts per second as the host lets ICMP errors out by
+ * default (net.ipv4.icmp_msgs_per_sec).
+ */
+#define EXHAUSTED_ICMP_PER_SEC	1000
+
+struct icmp_budget {
+	unsigned long second;	/* jiffies / HZ of the current window */
+	u32 used;
+};
+static DEFINE_PER_CPU(struct icmp_budget, nat64_icmp_budget);
+
+static bool exhausted_icmp_allowed(const struct net *net)
+{
+	unsigned long now = jiffies / HZ;
+	struct icmp_budget *b;
+	bool ok;
+
+	if (!READ_ONCE(net->ipv6.sysctl.icmpv6_time))
+		return true;
+	b = get_cpu_ptr(&nat64_icmp_budget);
+	if (b->second != now) {
+		b->second = now;
+		b->used = 0;
+	}
+	ok = b->used < EXHAUSTED_ICMP_PER_SEC;
+	b->used += ok;
+	put_cpu_ptr(&nat64_icmp_budget);
+	return ok;
+}
+
 static int state6(struct nat64_instance *inst, struct sk_buff *skb,
 		  struct nat64_pkt *pkt, __be32 dst4, struct nat64_tuple4 *outer,
 		  struct nat64_tuple4 *inner, enum nat64_stat *why)
@@ -399,7 +436,8 @@ static int state6(struct nat64_instance *inst, struct sk_buff *skb,
 
 	if (!pkt->icmp_error) {
 		err = nat64_state_6to4(inst, pkt, dst4, skb->mark, outer, why);
-		if (err == -ENOSPC)	/* pool4 exhausted / max sessions */
+		if (err == -ENOSPC &&	/* pool4 exhausted / max sessions */
+		    exhausted_icmp_allowed(inst->net))
 			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
 		return err;
 	}

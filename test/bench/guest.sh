@@ -6,6 +6,8 @@
 #   results          "XLAT CASE KEY VALUE" lines (case.sh) and
 #                    "XLAT CASE status PASS|FAIL|WARN"
 #   CASE.log         output of one case; CASE.dmesg its kernel log
+#   CASE.perf-X.*    with NAT64_BENCH_PERF=1: a profile of X (lib.sh's
+#                    perf_slices), and kallsyms for the host's reports
 #   info             "nproc N"
 #   verdict          written last: the run finished
 set -uo pipefail
@@ -76,7 +78,7 @@ cleanup() {
 		((${#pids[@]} == 0)) || kill -9 "${pids[@]}" 2>/dev/null
 		ip netns del "$ns"
 	done
-	rm -rf /tmp/case.* /tmp/nat64-bin /tmp/slab* /tmp/iperf3.* /tmp/tcp.bytes /tmp/sessions.csv
+	rm -rf /tmp/case.* /tmp/nat64-bin /tmp/slab* /tmp/iperf3.* /tmp/tcp.bytes /tmp/sessions.csv /tmp/perf.*
 }
 
 case_timeout() {
@@ -105,6 +107,7 @@ run_case() {
 		BENCH_JOOL_CLI="${NAT64_JOOL_CLI:-}" BENCH_ROUNDS="${NAT64_BENCH_ROUNDS:-5}" \
 		BENCH_SLICE="${NAT64_BENCH_SLICE:-2}" BENCH_WARMUP="${NAT64_BENCH_WARMUP:-0.5}" \
 		BENCH_SESSIONS="${NAT64_BENCH_SESSIONS:-1000000}" BENCH_TCP_SECS="${NAT64_BENCH_TCP_SECS:-3}" \
+		BENCH_PERF="${NAT64_BENCH_PERF:-0}" \
 		timeout -k 5 "$t" bash "$BENCH/case.sh" "$case") </dev/null >"$OUT/$case.log" 2>&1
 	rc=$?
 	((rc == 124 || rc == 137)) && echo "TIMEOUT after ${t}s" >>"$OUT/$case.log"
@@ -123,6 +126,16 @@ run_case() {
 	say "done $case ($((SECONDS - start))s)"
 }
 
+# run.sh --perf: perf may see the kernel's addresses, and the host resolves
+# them (modules' included) from this boot's /proc/kallsyms, copied once the
+# translators are loaded.
+perf_setup() {
+	[[ ${NAT64_BENCH_PERF:-0} == 1 ]] || return 0
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
+	command -v perf >/dev/null || say "perf missing: no profiles"
+	cat /proc/kallsyms >"$OUT/kallsyms"
+}
+
 main() {
 	local case
 	: >"$OUT/results"
@@ -131,6 +144,7 @@ main() {
 	echo "nproc $(nproc)" >"$OUT/info"
 	modprobe -a pktgen veth sch_ingress cls_matchall act_gact
 	load_translators
+	perf_setup
 	if ((${#XLATS[@]} > 0)); then
 		for case in "${CASES[@]}"; do
 			# Two pktgen threads need two CPUs.

@@ -341,9 +341,24 @@ pktgen_start_bg() {
 	PG_PID=$!
 }
 
+# pktgen_stop X: signalling the writer of "start" stops the threads only if
+# they run already; one that takes up "start" late (its CPU busy with
+# softirqs, as with Jool's exhausted pool4) would send on for ever, in the
+# other translators' slices.  So "stop" is written as well until X-v6 sends
+# nothing more.
 pktgen_stop() {
+	local x=$1 tx0 tx1 _
 	kill -INT "$PG_PID" 2>/dev/null || true
 	wait "$PG_PID" 2>/dev/null || true
+	for _ in 1 2 3 4 5; do
+		read -r _ tx0 _ < <(dev_counters "$x-v6" to_r)
+		sleep 0.2
+		read -r _ tx1 _ < <(dev_counters "$x-v6" to_r)
+		((tx1 != tx0)) || return 0
+		log "$x: pktgen still sending after stop"
+		pgctrl "$x" stop
+	done
+	fail "$x: pktgen does not stop"
 }
 
 pktgen_run() {
@@ -355,6 +370,11 @@ pktgen_run() {
 
 # dev_counters NS DEV: "RX_PACKETS TX_PACKETS TX_DROPPED" from /proc/PID/net/dev.
 dev_counters() {
+	dev_counters_in "/proc/${NS_PID[$1]}/net/dev" "$2" || fail "no $2 in $1"
+}
+
+# dev_counters_in FILE DEV: the same from a copy of net/dev.
+dev_counters_in() {
 	# Receive: bytes packets errs drop fifo frame compressed multicast,
 	# then transmit: bytes packets errs drop ...
 	local name rp tp td _
@@ -363,8 +383,8 @@ dev_counters() {
 			echo "$rp $tp $td"
 			return 0
 		fi
-	done <"/proc/${NS_PID[$1]}/net/dev"
-	fail "no $2 in $1"
+	done <"$1"
+	return 1
 }
 
 # counters X: "TIME_US SENT DROPPED DELIVERED": frames X-v6 handed to X-r,
@@ -391,7 +411,7 @@ measure() {
 			read -r t0 s0 d0 r0 < <(counters "$x")
 			sleep "$BENCH_SLICE"
 			read -r t1 s1 d1 r1 < <(counters "$x")
-			pktgen_stop
+			pktgen_stop "$x"
 			dt=$((t1 - t0))
 			pps[$x]+=" $(div_round $(((r1 - r0) * 1000000)) "$dt")"
 			inp[$x]+=" $(div_round $(((s1 - s0) * 1000000)) "$dt")"
@@ -414,28 +434,49 @@ measure() {
 			log "$x: nothing reached $x-v4 in $case"
 		fi
 	done
+	[[ ${BENCH_PERF:-0} != 1 ]] || perf_slices "$case"
 }
 
-# ---------------------------------------------------------------- memory
-
-# meminfo_kb FIELD
-meminfo_kb() {
-	local k v rest
-	while read -r k v rest; do
-		[[ $k == "$1:" ]] && echo "$v" && return 0
-	done </proc/meminfo
-	echo 0
+# perf_slices CASE (run.sh --perf): after the counted rounds, one more slice
+# per translator under "perf record -a -g -e cpu-clock", so that the counted
+# rounds stay unprofiled.  Writes $NAT64_OUT/CASE.perf-X.data and
+# CASE.perf-X.slice (the rates while perf sampled); the host turns them into
+# CASE.perf-X.txt (perf-report.sh).
+perf_slices() {
+	local case=$1 x out=${NAT64_OUT:-/tmp}
+	for x in "${XLATS[@]}"; do
+		pktgen_start_bg "$x"
+		sleep "$BENCH_WARMUP"
+		# -N: no build-id cache ($HOME is read-only); -B: the host
+		# resolves the kernel's symbols from a copy of /proc/kallsyms.
+		# perf takes seconds to start under emulation: the workload
+		# (which runs while perf samples) copies the counters itself.
+		perf record -a -g -e cpu-clock -N -B -q -o /tmp/perf.data -- bash -c \
+			'mapfile -t a <"$1"; mapfile -t b <"$2"; t0=$EPOCHREALTIME; sleep "$3"
+			mapfile -t c <"$1"; mapfile -t d <"$2"; t1=$EPOCHREALTIME
+			printf "%s\n" "${a[@]}" >/tmp/perf.v6.0; printf "%s\n" "${b[@]}" >/tmp/perf.v4.0
+			printf "%s\n" "${c[@]}" >/tmp/perf.v6.1; printf "%s\n" "${d[@]}" >/tmp/perf.v4.1
+			echo "${t0/./} ${t1/./}" >/tmp/perf.t' _ \
+			"/proc/${NS_PID[$x-v6]}/net/dev" "/proc/${NS_PID[$x-v4]}/net/dev" "$BENCH_SLICE" ||
+			log "$x: perf record failed ($?)"
+		pktgen_stop "$x"
+		mv /tmp/perf.data "$out/$case.perf-$x.data" || log "$x: no perf data for $case"
+		perf_rates "$x $case" >"$out/$case.perf-$x.slice" || log "$x: no rates for the profile of $case"
+		log "perf: $(<"$out/$case.perf-$x.slice")"
+	done
 }
 
-# Kernel memory a table can take, "SLAB VMALLOC PERCPU" in KiB: slab
-# objects, vmalloc (big hash tables), per-CPU data.
-kernel_mem_kb() {
-	echo "$(meminfo_kb Slab) $(meminfo_kb VmallocUsed) $(meminfo_kb Percpu)"
-}
-
-# The slab caches that grew by more than 1 MiB between two /proc/slabinfo copies.
-slab_growth() {
-	awk 'NR == FNR { if (FNR > 2) before[$1] = $3 * $4; next }
-		FNR > 2 { d = $3 * $4 - before[$1]; if (d > 1048576) printf "  %s: +%d bytes (%d objects of %d)\n", $1, d, $3, $4 }' \
-		"$1" "$2" | sort -t+ -k2,2nr | head -n 8
+# perf_rates TITLE: the rates of the profiled slice, from perf_slices' copies.
+perf_rates() {
+	local t0 t1 s0 d0 r0 s1 d1 r1 dt
+	read -r t0 t1 </tmp/perf.t || return 1
+	read -r _ s0 d0 < <(dev_counters_in /tmp/perf.v6.0 to_r) &&
+		read -r r0 _ < <(dev_counters_in /tmp/perf.v4.0 to_r) &&
+		read -r _ s1 d1 < <(dev_counters_in /tmp/perf.v6.1 to_r) &&
+		read -r r1 _ < <(dev_counters_in /tmp/perf.v4.1 to_r) || return 1
+	dt=$((t1 - t0))
+	echo "$1: profiled slice of $(secs2 "$dt")s:" \
+		"$(div_round $(((r1 - r0) * 1000000)) "$dt") pps delivered," \
+		"$(div_round $(((s1 - s0) * 1000000)) "$dt") pps handled," \
+		"$(div_round $(((d1 - d0) * 1000000)) "$dt") pps dropped by the backlog"
 }

@@ -18,6 +18,7 @@ JOOL_DIR=${NAT64_BENCH_JOOL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nat64-bench/joo
 CASES=''
 SMP1=1
 VERBOSE=0
+PERF=0
 ROUNDS='' SLICE='' SESSIONS='' TIMEOUT=''
 
 usage() {
@@ -43,6 +44,12 @@ then boot once more with 1 vCPU for $SMP1_CASES (scaling).
   --build DIR        cmake build dir (default $REPO/build); results go to
                      DIR/bench-results
   --timeout SECONDS  limit per boot (default 5400, smoke 1200)
+  --perf             after the counted rounds of each pktgen case, one more
+                     slice per translator under "perf record -a -g -e
+                     cpu-clock" in the guest (the counted rounds stay
+                     unprofiled); summaries in DIR/bench-results/smpN/
+                     CASE.perf-TRANSLATOR.txt (test/bench/perf-report.sh),
+                     the raw data beside them (.data, with kallsyms)
   -v, --verbose      show the whole guest console
 Environment: NAT64_KO (default $REPO/mod/nat64.ko), NAT64_CLI (default
 BUILD/usr/nat64); NAT64_JOOL_KO and NAT64_JOOL_CLI use an existing Jool build
@@ -71,6 +78,7 @@ parse_args() {
 		--build) BUILD=${2:?}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
 		-v | --verbose) VERBOSE=1; shift ;;
+		--perf) PERF=1; shift ;;
 		-h | --help) usage; exit 0 ;;
 		*) die "unknown argument $1 (see --help)" ;;
 		esac
@@ -125,6 +133,7 @@ check_setup() {
 	fi
 	[[ -x $NAT64_CLI ]] || echo "bench: warning: no CLI at $NAT64_CLI (build it: cmake --build build --target nat64)" >&2
 	command -v iperf3 >/dev/null || echo "bench: note: iperf3 missing, TCP is measured with socat" >&2
+	((PERF == 0)) || command -v perf >/dev/null || die "--perf needs perf (Debian: linux-perf)"
 	XLATS=plain,nat64
 	if ((WITH_JOOL)); then
 		if [[ -z ${NAT64_JOOL_KO:-} ]]; then
@@ -153,6 +162,7 @@ kernel_cmdline() {
 	if ((SMOKE)); then
 		printf '%s ' nat64_bench_warmup=0.3 nat64_bench_tcp_secs=1
 	fi
+	((PERF == 0)) || printf '%s ' nat64_bench_perf=1
 	if [[ -n ${NAT64_JOOL_KO:-} ]]; then
 		printf '%s ' "nat64_jool_ko=$NAT64_JOOL_KO" "nat64_jool_cli=$NAT64_JOOL_CLI"
 	fi
@@ -190,6 +200,7 @@ boot() {
 		tail -n 15 "$out/console.log" >&2
 		return 1
 	fi
+	((PERF == 0)) || "$HERE/perf-report.sh" "$out"
 }
 
 main() {
