@@ -25,9 +25,10 @@ COUNT=1000000
 if [[ -n ${NAT64_MILLION_SESSIONS:-} ]]; then
 	[[ $(uname -r) == *-nat64dbg ]] ||
 		fail "NAT64_MILLION_SESSIONS scales this case down on the debug kernel only, not on $(uname -r)"
-	[[ $NAT64_MILLION_SESSIONS =~ ^[1-9][0-9]*$ ]] &&
-		((NAT64_MILLION_SESSIONS >= 32768 && NAT64_MILLION_SESSIONS <= 4161536)) ||
+	if ! [[ $NAT64_MILLION_SESSIONS =~ ^[1-9][0-9]*$ ]] ||
+		((NAT64_MILLION_SESSIONS < 32768 || NAT64_MILLION_SESSIONS > 4161536)); then
 		fail "NAT64_MILLION_SESSIONS=$NAT64_MILLION_SESSIONS: not in 32768-4161536"
+	fi
 	COUNT=$NAT64_MILLION_SESSIONS
 	log "debug kernel: $COUNT sessions instead of 1000000 (NAT64_MILLION_SESSIONS)"
 fi
@@ -92,7 +93,7 @@ created=$(counter SESSIONS_CREATED)
 expired=$(counter SESSIONS_EXPIRED)
 bibs=$(counter BIB_CREATED)
 log "$(counters RECEIVED6 SUCCESS SESSIONS_CREATED SESSIONS_EXPIRED BIB_CREATED DROP_NOMEM DROP_POOL4_EXHAUSTED DROP_CHECKSUM)"
-expect_eq "$created" $COUNT "SESSIONS_CREATED: one per datagram pktgen delivered"
+expect_eq "$created" "$COUNT" "SESSIONS_CREATED: one per datagram pktgen delivered"
 expect_eq "$expired" 0 "nothing expired (udp-timeout 1 h)"
 expect_eq "$bibs" 32768 "BIB entries: one per source port"
 
