@@ -17,6 +17,12 @@ CACHE=${NAT64_DEBUG_KERNEL_CACHE:-$HOME/.cache/nat64-debug-kernel}
 JOBS=${NAT64_DEBUG_KERNEL_JOBS:-2}
 # KASAN and lockdep under TCG: cases run several times slower.
 FACTOR=${NAT64_DEBUG_TIMEOUT_FACTOR:-4}
+# Extra kernel command-line words.  (acpi=noirq would skip the minute ACPI
+# loses at boot in QEMU's _PRT, but without MPPARSE it also loses the local
+# APIC: the guest comes up with one CPU.)
+KARGS=${NAT64_DEBUG_KERNEL_ARGS:-}
+# 55-million's session count, on this kernel only (see the case).
+MILLION=${NAT64_DEBUG_MILLION_SESSIONS:-}
 BUILD=$REPO/build
 KERNEL_ONLY=0
 MODULE_ONLY=0
@@ -35,7 +41,9 @@ the VM cases (all, or those named) on it with test/vm/run.sh.
                     kernel goes to DIR/debug-kernel/mod (default $REPO/build)
 Anything else goes to run.sh (e.g. -v, --timeout). Environment:
 NAT64_DEBUG_KERNEL_JOBS (make -j, default 2), NAT64_DEBUG_TIMEOUT_FACTOR
-(case time limits are multiplied by it, default 4).
+(case time limits are multiplied by it, default 4), NAT64_DEBUG_KERNEL_ARGS
+(extra kernel command-line words), NAT64_DEBUG_MILLION_SESSIONS
+(sessions 55-million creates on this kernel, default its 1,000,000).
 USAGE
 }
 
@@ -191,9 +199,10 @@ main() {
 	build_module
 	say "kernel $KVER, module $NAT64_KO"
 	((MODULE_ONLY == 0)) || return 0
+	[[ -z $MILLION ]] || KARGS+=" nat64_million_sessions=$MILLION"
 	NAT64_KO=$NAT64_KO exec "$HERE/run.sh" --build "$BUILD" \
 		--kernel-image "$KIMAGE" --modules "$KMODULES" \
-		--timeout-factor "$FACTOR" --memory 1536 "${RUN_ARGS[@]}"
+		--timeout-factor "$FACTOR" --memory 1536 --kernel-args "$KARGS" "${RUN_ARGS[@]}"
 }
 
 main "$@"

@@ -25,6 +25,8 @@ KIMAGE=
 MODDIR=
 FACTOR=1
 MEMORY=1024
+# Extra kernel command-line words (the debug kernel's acpi=noirq).
+KARGS=
 VERBOSE=0
 CASES=()
 
@@ -50,6 +52,8 @@ NN-name, NN or name).
                        guest mounts it over /lib/modules/KVER
   --timeout-factor N   multiply every time limit by N (slow debug kernels)
   --memory MB          guest memory (default $MEMORY)
+  --kernel-args WORDS  append WORDS to the guest's kernel command line (a
+                       nat64_KEY=VALUE word reaches the cases as NAT64_KEY)
   -v, --verbose        show the whole guest console, not just progress
 Environment: NAT64_KO (module, default $REPO/mod/nat64.ko), NAT64_CLI
 (default BUILD/usr/nat64), NAT64_XTABLES_DIR (dir of libxt_JOOL.so, default
@@ -74,6 +78,7 @@ parse_args() {
 		--modules) MODDIR=${2:?--modules needs a value}; shift 2 ;;
 		--timeout-factor) FACTOR=${2:?--timeout-factor needs a value}; shift 2 ;;
 		--memory) MEMORY=${2:?--memory needs a value}; shift 2 ;;
+		--kernel-args) KARGS=${2?--kernel-args needs a value}; shift 2 ;;
 		-v | --verbose) VERBOSE=1; shift ;;
 		-h | --help) usage; exit 0 ;;
 		-*) die "unknown option $1 (see --help)" ;;
@@ -196,6 +201,7 @@ kernel_cmdline() {
 	[[ -z ${NAT64_XTABLES_DIR:-} ]] || printf 'nat64_xtables_dir=%s ' "$NAT64_XTABLES_DIR"
 	# Where test/dkms.sh installed the module (case 81-dkms).
 	[[ -z ${NAT64_DKMS_ROOT:-} ]] || printf 'nat64_dkms_root=%s ' "$NAT64_DKMS_ROOT"
+	[[ -z $KARGS ]] || printf '%s ' "$KARGS"
 }
 
 show_progress() {
