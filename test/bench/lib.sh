@@ -480,3 +480,27 @@ perf_rates() {
 		"$(div_round $(((s1 - s0) * 1000000)) "$dt") pps handled," \
 		"$(div_round $(((d1 - d0) * 1000000)) "$dt") pps dropped by the backlog"
 }
+
+# ---------------------------------------------------------------- memory
+
+# meminfo_kb FIELD
+meminfo_kb() {
+	local k v rest
+	while read -r k v rest; do
+		[[ $k == "$1:" ]] && echo "$v" && return 0
+	done </proc/meminfo
+	echo 0
+}
+
+# Kernel memory a table can take, "SLAB VMALLOC PERCPU" in KiB: slab
+# objects, vmalloc (big hash tables), per-CPU data.
+kernel_mem_kb() {
+	echo "$(meminfo_kb Slab) $(meminfo_kb VmallocUsed) $(meminfo_kb Percpu)"
+}
+
+# The slab caches that grew by more than 1 MiB between two /proc/slabinfo copies.
+slab_growth() {
+	awk 'NR == FNR { if (FNR > 2) before[$1] = $3 * $4; next }
+		FNR > 2 { d = $3 * $4 - before[$1]; if (d > 1048576) printf "  %s: +%d bytes (%d objects of %d)\n", $1, d, $3, $4 }' \
+		"$1" "$2" | sort -t+ -k2,2nr | head -n 8
+}
