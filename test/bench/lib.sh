@@ -451,6 +451,7 @@ perf_slices() {
 		# resolves the kernel's symbols from a copy of /proc/kallsyms.
 		# perf takes seconds to start under emulation: the workload
 		# (which runs while perf samples) copies the counters itself.
+		# shellcheck disable=SC2016 # the inner script expands its own arguments
 		perf record -a -g -e cpu-clock -N -B -q -o /tmp/perf.data -- bash -c \
 			'mapfile -t a <"$1"; mapfile -t b <"$2"; t0=$EPOCHREALTIME; sleep "$3"
 			mapfile -t c <"$1"; mapfile -t d <"$2"; t1=$EPOCHREALTIME
