@@ -162,6 +162,17 @@ const Filled &filled(size_t n)
 	return made[n] = Filled{ t, dt.count(), rss_mib() - rss0 };
 }
 
+// Up to 65,536 of the n filled flows (or their misses) in random order,
+// prepared before timing.
+std::vector<th_flow6> random_flows(size_t n, bool miss)
+{
+	std::vector<th_flow6> keys(std::min<size_t>(n, 1 << 16));
+	std::mt19937 rng(3);
+	for (auto &k : keys)
+		k = flow(rng() % n, miss);
+	return keys;
+}
+
 // Each iteration is the lookup the 6->4 path does first: bib6 by (X',x),
 // then the session table by that entry's (T,t) and (Z,y). The benchmark
 // holds the RCU read lock throughout, as the hook does for a packet; the
@@ -170,11 +181,7 @@ void lookup(benchmark::State &state, bool miss)
 {
 	const size_t n = (size_t)state.range(0);
 	const Filled &fl = filled(n);
-	// Flows in random order, prepared before timing.
-	std::vector<th_flow6> keys(std::min<size_t>(n, 1 << 16));
-	std::mt19937 rng(3);
-	for (auto &k : keys)
-		k = flow(rng() % n, miss);
+	const std::vector<th_flow6> keys = random_flows(n, miss);
 	size_t i = 0, found = 0;
 	th_rcu_read_lock();
 	for (auto _ : state) {
@@ -202,10 +209,7 @@ void established_6to4(benchmark::State &state)
 {
 	const size_t n = (size_t)state.range(0);
 	const Filled &fl = filled(n);
-	std::vector<th_flow6> keys(std::min<size_t>(n, 1 << 16));
-	std::mt19937 rng(3);
-	for (auto &k : keys)
-		k = flow(rng() % n, false);
+	const std::vector<th_flow6> keys = random_flows(n, false);
 	size_t i = 0, failed = 0;
 	th_rcu_read_lock();	// th_6to4_flow()'s own nests inside
 	for (auto _ : state)
