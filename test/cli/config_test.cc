@@ -434,6 +434,19 @@ TEST(Config, LoadFile)
   EXPECT_EQ(r.error().describe(), fmt::format("cannot read {} (No such file or directory)", path));
 }
 
+// Endless or huge inputs end in an error instead of exhausting memory.
+TEST(Config, LoadFileBounded)
+{
+  auto r = load_config_file("/dev/zero", std::nullopt, false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "/dev/zero is larger than 64 MiB; is it a configuration file?");
+  EXPECT_EQ(instance_name_of_file("/dev/zero").error().message,
+            "/dev/zero is larger than 64 MiB; is it a configuration file?");
+  r = load_config_file("/", std::nullopt, false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().describe(), "cannot read / (Is a directory)");
+}
+
 // `nat64 -f FILE MODE OP`: the instance named in the file (Jool's -f).
 TEST(Config, InstanceFromFileOption)
 {

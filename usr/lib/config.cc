@@ -602,11 +602,19 @@ Result<std::string> read_file(const std::string &path)
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Error::system(fmt::format("cannot read {}", path), errno);
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Bounded: `nat64 file handle /dev/zero` (or a runaway generator) must
+  // end in an error, not in the CLI eating all memory.
+  std::string text;
+  std::array<char, 65536> chunk;
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+    if (text.size() + static_cast<size_t>(in.gcount()) > kMaxConfigFileBytes)
+      return Error::system(fmt::format("{} is larger than {} MiB; is it a configuration file?", path,
+                                       kMaxConfigFileBytes >> 20));
+    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+  }
   if (in.bad())
     return Error::system(fmt::format("cannot read {}", path), errno);
-  return text.str();
+  return text;
 }
 
 Error in_file(const std::string &path, Error e)

@@ -47,6 +47,9 @@ inline constexpr PortRange file_default_ports = {NAT64_DEFAULT_PORT_MIN, NAT64_D
 // shorter than /24. Errors are Error::Kind::system (exit status 1).
 Result<FileConfig> parse_config(std::string_view text, const std::optional<std::string> &cli_iname,
                                 bool force);
+// Configuration files larger than this are refused before parsing (the
+// largest real ones, with static BIB entries, are a few MiB).
+inline constexpr size_t kMaxConfigFileBytes = size_t{64} << 20;
 // Reads `path` and parses it; messages start with "PATH: ".
 Result<FileConfig> load_config_file(const std::string &path, const std::optional<std::string> &cli_iname,
                                     bool force);
