@@ -52,11 +52,15 @@ void nat64_globals_default(struct nat64_globals *g)
 	g->max_simultaneous_opens = NAT64_DEF_MAX_SIMULTANEOUS_OPENS;
 }
 
+/* Under RCU (packets, dumps) or the namespace's mutex (writers checking
+ * a name): lockdep is told about the second, for PROVE_RCU_LIST. */
 struct nat64_instance *nat64_instance_find_rcu(struct net *net, const char *name)
 {
+	struct nat64_pernet *pn = pernet(net);
 	struct nat64_instance *inst;
 
-	list_for_each_entry_rcu(inst, &pernet(net)->instances, list)
+	list_for_each_entry_rcu(inst, &pn->instances, list,
+				lockdep_is_held(&pn->lock))
 		if (strncmp(inst->name, name, NAT64_INAME_MAX) == 0)
 			return inst;
 	return NULL;

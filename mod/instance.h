@@ -65,8 +65,8 @@ struct nat64_instance {
 /* instance.c */
 int nat64_instance_init(void);
 void nat64_instance_exit(void);
-/* RCU read side: the caller holds rcu_read_lock() and uses the result
- * only inside it (no reference taken). */
+/* RCU read side: the caller holds rcu_read_lock() (or the namespace's
+ * instance mutex) and uses the result only inside it (no reference taken). */
 struct nat64_instance *nat64_instance_find_rcu(struct net *net, const char *name);
 struct nat64_instance *nat64_instance_netfilter_rcu(struct net *net);
 /* Process context: returns a counted reference or NULL. */

@@ -95,8 +95,10 @@ static int parse(struct sk_buff *skb, bool v6, struct nat64_pkt *pkt,
 			return err;
 	}
 	pkt->csum_partial = skb->ip_summed == CHECKSUM_PARTIAL;
-	/* Used by 6->4 for unfragmented packets without DF (RFC 6864). */
-	pkt->ip4_id = get_random_u16();
+	/* Used by 6->4 for unfragmented packets without DF (RFC 6864); 4->6
+	 * has no use for it, so it does not pay for the random number. */
+	if (v6)
+		pkt->ip4_id = get_random_u16();
 	return 0;
 truncated:
 	*why = v6 ? NAT64_STAT_DROP_TRUNCATED6 : NAT64_STAT_DROP_TRUNCATED4;
