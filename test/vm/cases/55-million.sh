@@ -9,8 +9,9 @@
 # 4,161,536 datagrams (pktgen also steps on for the datagrams veth drops
 # when r's backlog is full, and counts only the delivered ones). That is
 # exactly 1,000,000 sessions on 32,768 BIB entries. The dump must list
-# exactly SESSIONS_CREATED - SESSIONS_EXPIRED sessions, each once, and the
-# BIB dump exactly BIB_CREATED entries; the memory per session is printed.
+# exactly SESSIONS_CREATED - SESSIONS_EXPIRED sessions, each once, on
+# exactly BIB_CREATED source ports, and the BIB dump exactly BIB_CREATED
+# entries; the memory per session is printed.
 # shellcheck source-path=SCRIPTDIR/..
 # shellcheck source=lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -19,9 +20,12 @@
 
 # The debug kernel (test/vm/debug-kernel.sh, NAT64_DEBUG_MILLION_SESSIONS)
 # may scale the count down: a million sessions under KASAN, kmemleak and
-# lockdep in TCG do not fit a test run.  Any count from 32,768 (every source
-# port once: the 32,768 BIB entries) to 4,161,536 keeps the checks exact.
-# Debian's kernels always run the million.
+# lockdep in TCG do not fit a test run.  Any count from 32,768 to 4,161,536
+# keeps the session checks exact; the BIB is checked against the source
+# ports the dump shows, since with few datagrams per port some ports can
+# lose every one of theirs to veth drops (100,000 sessions on the debug
+# kernel: 34 of 32,768 ports did). Debian's kernels always run the million,
+# where every port gets through and the BIB must have all 32,768.
 COUNT=1000000
 if [[ -n ${NAT64_MILLION_SESSIONS:-} ]]; then
 	[[ $(uname -r) == *-nat64dbg ]] ||
@@ -96,7 +100,7 @@ bibs=$(counter BIB_CREATED)
 log "$(counters RECEIVED6 SUCCESS SESSIONS_CREATED SESSIONS_EXPIRED BIB_CREATED DROP_NOMEM DROP_POOL4_EXHAUSTED DROP_CHECKSUM)"
 expect_eq "$created" "$COUNT" "SESSIONS_CREATED: one per datagram pktgen delivered"
 expect_eq "$expired" 0 "nothing expired (udp-timeout 1 h)"
-expect_eq "$bibs" 32768 "BIB entries: one per source port"
+((COUNT != 1000000)) || expect_eq "$bibs" 32768 "BIB entries: one per source port"
 
 slab1=$(meminfo Slab)
 avail1=$(meminfo MemAvailable)
@@ -106,11 +110,16 @@ log "slab: +$(((slab1 - slab0) / 1024)) MiB, $(((slab1 - slab0) * 1024 / created
 echo "MEMORY: $(((slab1 - slab0) * 1024 / created)) slab bytes/session, $(((avail0 - avail1) * 1024 / created)) bytes/session in all, $created sessions"
 
 t0=$SECONDS
-lines=$(in_ns r nat64 session display --udp --csv --no-headers | tee >(cut -d, -f3,9 | sort -S 64M -u | wc -l >"$CASE_TMP/uniq") | wc -l)
+# Field 3: the IPv6 source port (one BIB entry each), 9: the destination port.
+lines=$(in_ns r nat64 session display --udp --csv --no-headers |
+	tee >(cut -d, -f3,9 | sort -S 64M -u | wc -l >"$CASE_TMP/uniq") \
+		>(cut -d, -f3 | sort -S 16M -u | wc -l >"$CASE_TMP/ports") | wc -l)
 log "session dump of $lines lines in $((SECONDS - t0)) s"
 expect_eq "$lines" $((created - expired)) "dumped sessions = SESSIONS_CREATED - SESSIONS_EXPIRED"
 wait_until "uniqueness count done" 60 test -s "$CASE_TMP/uniq"
 expect_eq "$(cat "$CASE_TMP/uniq")" "$lines" "every dumped session is a different flow"
+wait_until "source port count done" 60 test -s "$CASE_TMP/ports"
+expect_eq "$(cat "$CASE_TMP/ports")" "$bibs" "the sessions' source ports = BIB_CREATED"
 expect_eq "$(in_ns r nat64 bib display --udp --csv --no-headers | wc -l)" "$bibs" \
 	"dumped BIB entries = BIB_CREATED"
 
