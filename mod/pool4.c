@@ -208,7 +208,9 @@ static struct nat64_paddr *range_paddr(struct nat64_p4range *r, u32 j, gfp_t gfp
 }
 
 struct p4_choice {
+	const struct in6_addr *x6;
 	u16 want;		/* x, host order */
+	u32 hsrc;		/* hash of X' (which address to start at) */
 	u32 hport;		/* hash of (X', x) */
 	__be32 addr;
 	u16 port;
@@ -244,8 +246,19 @@ static int try_range(struct nat64_p4range *r, u32 from, u32 to, struct p4_choice
  * Addresses of the entries of (mark, proto) form one sequence; start at
  * index start and go round once. Returns -ENOENT if no entry has the mark.
  */
-static int alloc_ranges(struct nat64_state *st, int pi, u32 mark, u32 hsrc,
-			struct p4_choice *c)
+/* Only once a search will happen: an exhausted pool4 refuses without them. */
+static void choice_hash(struct nat64_state *st, struct p4_choice *c)
+{
+	struct {
+		struct in6_addr a;
+		u32 port;
+	} k = { .a = *c->x6, .port = c->want };
+
+	c->hsrc = (u32)siphash(c->x6, sizeof(*c->x6), &st->p4key);
+	c->hport = (u32)siphash(&k, sizeof(k), &st->p4key);
+}
+
+static int alloc_ranges(struct nat64_state *st, int pi, u32 mark, struct p4_choice *c)
 {
 	struct nat64_p4range *r;
 	unsigned long nfree = 0;
@@ -262,7 +275,8 @@ static int alloc_ranges(struct nat64_state *st, int pi, u32 mark, u32 hsrc,
 		return -ENOENT;
 	if (!nfree)
 		return -ENOSPC;		/* exhausted: known without a search */
-	start = reciprocal_scale(hsrc, n);
+	choice_hash(st, c);
+	start = reciprocal_scale(c->hsrc, n);
 	/* Pass 1: from start to the end; pass 2: from the beginning to start. */
 	base = 0;
 	list_for_each_entry_rcu(r, &st->ranges[pi], list) {
@@ -375,7 +389,7 @@ static bool try_default(__be32 a, void *arg)
  * Empty pool4 for (mark, proto): the namespace's own addresses. The walk
  * over them (state_kernel.c) happens only when a BIB entry is created.
  */
-static int alloc_default(struct nat64_state *st, int pi, u32 hsrc, struct p4_choice *c)
+static int alloc_default(struct nat64_state *st, int pi, struct p4_choice *c)
 {
 	struct dflt_walk w = { .st = st, .pi = pi, .c = c, .err = -ENOSPC };
 	unsigned int n;
@@ -383,7 +397,8 @@ static int alloc_default(struct nat64_state *st, int pi, u32 hsrc, struct p4_cho
 	n = nat64_own_addrs_each(st->inst->net, count_addr, NULL);
 	if (!n)
 		return -ENOSPC;
-	w.start = reciprocal_scale(hsrc, n);
+	choice_hash(st, c);
+	w.start = reciprocal_scale(c->hsrc, n);
 	for (w.pass = 0; w.pass < 2; w.pass++) {
 		w.i = 0;
 		nat64_own_addrs_each(st->inst->net, try_default, &w);
@@ -397,19 +412,12 @@ int nat64_p4_alloc(struct nat64_state *st, int pi, u32 mark,
 		   const struct in6_addr *x6, __be16 x, __be32 *addr,
 		   __be16 *port, struct nat64_paddr **pa, enum nat64_stat *why)
 {
-	struct {
-		struct in6_addr a;
-		u32 port;
-	} k = { .a = *x6, .port = be16_to_cpu(x) };
-	struct p4_choice c = { .want = be16_to_cpu(x) };
-	u32 hsrc;
+	struct p4_choice c = { .x6 = x6, .want = be16_to_cpu(x) };
 	int err;
 
-	hsrc = (u32)siphash(x6, sizeof(*x6), &st->p4key);
-	c.hport = (u32)siphash(&k, sizeof(k), &st->p4key);
-	err = alloc_ranges(st, pi, mark, hsrc, &c);
+	err = alloc_ranges(st, pi, mark, &c);
 	if (err == -ENOENT)
-		err = alloc_default(st, pi, hsrc, &c);
+		err = alloc_default(st, pi, &c);
 	if (err) {
 		*why = err == -ENOMEM ? NAT64_STAT_DROP_NOMEM :
 					NAT64_STAT_DROP_POOL4_EXHAUSTED;
