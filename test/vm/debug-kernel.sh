@@ -125,11 +125,30 @@ check_config() {
 	((bad == 0)) || die "the config fragment does not apply cleanly (see above)"
 }
 
+# A new tree (the fragment changed) starts as a copy of the newest built
+# tree of the same source: Kbuild then rebuilds only the objects that
+# depend on the options that changed (minutes instead of an hour).
+seed_tree() {
+	local src=$1 tree=$2 old
+	[[ -e $tree ]] && return 0
+	old=$(for t in "$CACHE"/build-*/.nat64-built; do
+		[[ -f $t && $(cat "$(dirname "$t")/.nat64-source" 2>/dev/null) == "$src" ]] &&
+			echo "$(stat -c %Y "$t") $(dirname "$t")"
+	done | sort -n | tail -n 1 | cut -d' ' -f2-)
+	[[ -n $old ]] || return 0
+	say "starting $tree from a copy of $old"
+	cp -a "$old" "$tree.tmp"
+	rm -f "$tree.tmp/.nat64-configured" "$tree.tmp/.nat64-built" "$tree.tmp/.nat64-build-seconds"
+	mv "$tree.tmp" "$tree"
+}
+
 configure_tree() {
 	local src=$1 tree=$2
 	[[ -f $tree/.nat64-configured ]] && return 0
+	seed_tree "$src" "$tree"
 	say "configuring $tree"
 	mkdir -p "$tree"
+	echo "$src" >"$tree/.nat64-source"
 	make -s -C "$src" O="$tree" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >&2
 	check_config "$tree/.config"
 	touch "$tree/.nat64-configured"
