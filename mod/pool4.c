@@ -242,10 +242,6 @@ static int try_range(struct nat64_p4range *r, u32 from, u32 to, struct p4_choice
 	return err;
 }
 
-/*
- * Addresses of the entries of (mark, proto) form one sequence; start at
- * index start and go round once. Returns -ENOENT if no entry has the mark.
- */
 /* Only once a search will happen: an exhausted pool4 refuses without them. */
 static void choice_hash(struct nat64_state *st, struct p4_choice *c)
 {
@@ -258,6 +254,10 @@ static void choice_hash(struct nat64_state *st, struct p4_choice *c)
 	c->hport = (u32)siphash(&k, sizeof(k), &st->p4key);
 }
 
+/*
+ * Addresses of the entries of (mark, proto) form one sequence; start at
+ * index start and go round once. Returns -ENOENT if no entry has the mark.
+ */
 static int alloc_ranges(struct nat64_state *st, int pi, u32 mark, struct p4_choice *c)
 {
 	struct nat64_p4range *r;

@@ -142,15 +142,17 @@ _Static_assert(__NAT64_TCP_STATE_COUNT <= 16 && NAT64_CLS_DEAD <= 15,
  * under the explist lock (before publication: by the creator); read with
  * READ_ONCE anywhere. */
 #define NAT64_SC(state, cls)	((u8)(((cls) << 4) | (state)))
+#define NAT64_SC_STATE(sc)	((u8)((sc) & 0xf))
+#define NAT64_SC_CLS(sc)	((unsigned int)(sc) >> 4)
 
 static inline u8 nat64_sess_state(const struct nat64_session *s)
 {
-	return READ_ONCE(s->sc) & 0xf;
+	return NAT64_SC_STATE(READ_ONCE(s->sc));
 }
 
 static inline unsigned int nat64_sess_cls(const struct nat64_session *s)
 {
-	return READ_ONCE(s->sc) >> 4;
+	return NAT64_SC_CLS(READ_ONCE(s->sc));
 }
 
 /* Explist lock held (or s unpublished). */

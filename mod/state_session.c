@@ -241,8 +241,8 @@ static int tcp_update(struct nat64_state *st, struct nat64_session *s,
 		      enum nat64_tcp_dir dir, u8 flags, enum nat64_stat *why)
 {
 	unsigned int opts = nat64_tcp_opts(st->inst);
-	u8 sc = READ_ONCE(s->sc);
-	u8 old = sc & 0xf;
+	u8 sc = READ_ONCE(s->sc);	/* state and class from one read */
+	u8 old = NAT64_SC_STATE(sc);
 	struct nat64_tcp_step r = nat64_tcp_next(old, dir, flags, opts);
 	struct nat64_explist *l;
 	unsigned int cls;
@@ -252,7 +252,7 @@ static int tcp_update(struct nat64_state *st, struct nat64_session *s,
 		return -EPERM;
 	}
 	if (r.state == old && (r.timer == NAT64_TT_KEEP ||
-			       nat64_timer_cls(r.timer) == sc >> 4)) {
+			       nat64_timer_cls(r.timer) == NAT64_SC_CLS(sc))) {
 		if (r.timer != NAT64_TT_KEEP)
 			sess_refresh(st, s, nat64_cls_timeout(st->inst, nat64_timer_cls(r.timer)));
 		return 0;
