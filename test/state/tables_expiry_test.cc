@@ -54,6 +54,14 @@ class Expiry : public ::testing::Test {
     th_clock_set(t);
     th_gc(th_);
   }
+  // Collection just before `when` leaves `before` sessions, at `when` `after`.
+  void ExpectSessionsAt(uint64_t when, int before, int after) {
+    SCOPED_TRACE(::testing::Message() << "expiry at " << when);
+    GcAt(when - 1);
+    EXPECT_EQ(th_nsessions(th_), before);
+    GcAt(when);
+    EXPECT_EQ(th_nsessions(th_), after);
+  }
 
   th* th_ = nullptr;
 };
@@ -95,10 +103,7 @@ TEST_F(Expiry, ThirtyTwoBitJiffiesWrap) {
   ASSERT_EQ(Udp6(5000, kZ, 53), 0);  // moves it: expires t0 + 180 s
   ASSERT_EQ(State(IPPROTO_UDP, 5000, 53, &exp), NAT64_TCP_ESTABLISHED);
   EXPECT_EQ(exp, t0 + 180 * kSec);
-  GcAt(t0 + 180 * kSec - 1);
-  EXPECT_EQ(th_nsessions(th_), 1);
-  GcAt(t0 + 180 * kSec);
-  EXPECT_EQ(th_nsessions(th_), 0);
+  ExpectSessionsAt(t0 + 180 * kSec, 1, 0);
   EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_EXPIRED), 1u);
 }
 
@@ -110,10 +115,7 @@ TEST_F(Expiry, LongestTimeoutIn32Bits) {
   ASSERT_EQ(Udp6(5000, kZ, 53), 0);
   ASSERT_EQ(State(IPPROTO_UDP, 5000, 53, &exp), NAT64_TCP_ESTABLISHED);
   EXPECT_EQ(exp, t0 + uint64_t{NAT64_MAX_TIMEOUT} * kSec);
-  GcAt(t0 + uint64_t{NAT64_MAX_TIMEOUT} * kSec - 1);
-  EXPECT_EQ(th_nsessions(th_), 1);
-  GcAt(t0 + uint64_t{NAT64_MAX_TIMEOUT} * kSec);
-  EXPECT_EQ(th_nsessions(th_), 0);
+  ExpectSessionsAt(t0 + uint64_t{NAT64_MAX_TIMEOUT} * kSec, 1, 0);
 }
 
 TEST_F(Expiry, EachClassHasItsTimeout) {
@@ -129,15 +131,9 @@ TEST_F(Expiry, EachClassHasItsTimeout) {
   ASSERT_EQ(State(IPPROTO_TCP, 6001, 80), NAT64_TCP_ESTABLISHED);
   ASSERT_EQ(th_nsessions(th_), 4);
 
-  GcAt(t0 + 60 * kSec - 1);
-  EXPECT_EQ(th_nsessions(th_), 4);
-  GcAt(t0 + 60 * kSec);  // ICMP
-  EXPECT_EQ(th_nsessions(th_), 3);
+  ExpectSessionsAt(t0 + 60 * kSec, 4, 3);  // ICMP
   EXPECT_EQ(th_session(th_, IPPROTO_ICMP, kX, 77, kZ, 0, nullptr), -1);
-  GcAt(t0 + 240 * kSec - 1);
-  EXPECT_EQ(th_nsessions(th_), 3);
-  GcAt(t0 + 240 * kSec);  // TCP V6 INIT
-  EXPECT_EQ(th_nsessions(th_), 2);
+  ExpectSessionsAt(t0 + 240 * kSec, 3, 2);  // TCP V6 INIT
   EXPECT_EQ(State(IPPROTO_TCP, 6000, 80), -1);
   GcAt(t0 + 300 * kSec);  // UDP
   EXPECT_EQ(th_nsessions(th_), 1);
@@ -165,10 +161,7 @@ TEST_F(Expiry, RefreshMovesTheSession) {
   GcAt(t0 + 121 * kSec);  // B is at the head now and due; A is not
   EXPECT_EQ(State(IPPROTO_UDP, 5000, 2), -1);
   EXPECT_EQ(State(IPPROTO_UDP, 5000, 1), NAT64_TCP_ESTABLISHED);
-  GcAt(t0 + 140 * kSec - 1);
-  EXPECT_EQ(th_nsessions(th_), 1);
-  GcAt(t0 + 140 * kSec);
-  EXPECT_EQ(th_nsessions(th_), 0);
+  ExpectSessionsAt(t0 + 140 * kSec, 1, 0);
   EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_EXPIRED), 2u);
 }
 
@@ -243,10 +236,7 @@ TEST_F(Expiry, EstablishedTcpIsProbedAndFallsToTrans) {
   th_sent_get(&s);
   EXPECT_EQ(s.probes, 2u);
   EXPECT_EQ(State(IPPROTO_TCP, 6000, 80), NAT64_TCP_TRANS);
-  GcAt(t1 + 240 * kSec - 1);
-  EXPECT_EQ(th_nsessions(th_), 1);
-  GcAt(t1 + 240 * kSec);
-  EXPECT_EQ(th_nsessions(th_), 0);
+  ExpectSessionsAt(t1 + 240 * kSec, 1, 0);
   EXPECT_EQ(th_stat(th_, NAT64_STAT_SESSIONS_EXPIRED), 1u);
   th_sent_get(&s);
   EXPECT_EQ(s.probes, 2u);  // a TRANS session is not probed
